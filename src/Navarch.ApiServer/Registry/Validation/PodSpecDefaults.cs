@@ -1,0 +1,197 @@
+using k8s.Models;
+
+namespace Navarch.ApiServer.Registry.Validation;
+
+/// <summary>
+/// Pod spec defaults shared by Pods and every pod template, after Kubernetes' SetDefaults_PodSpec, SetDefaults_Container,
+/// SetDefaults_Probe and the volume-source defaulters (pkg/apis/core/v1/defaults.go). Pod-only defaults (requests from
+/// limits, service account, tolerations, priority) live in <see cref="ApplyPodOnly"/>.
+/// </summary>
+internal static class PodSpecDefaults
+{
+    public const long DefaultTerminationGracePeriodSeconds = 30;
+    public const string DefaultSchedulerName = "default-scheduler";
+    public const int DefaultVolumeMode = 420; // 0644, as Kubernetes defaults secret/configMap/projected/downwardAPI files.
+    public const long DefaultTolerationSeconds = 300;
+
+    public static void Apply(V1PodSpec spec)
+    {
+        spec.DnsPolicy ??= "ClusterFirst";
+        spec.RestartPolicy ??= "Always";
+        spec.TerminationGracePeriodSeconds ??= DefaultTerminationGracePeriodSeconds;
+        spec.SecurityContext ??= new V1PodSecurityContext();
+        spec.SchedulerName ??= DefaultSchedulerName;
+
+        foreach (var container in spec.InitContainers ?? [])
+        {
+            ApplyContainer(container, spec.HostNetwork == true);
+        }
+
+        foreach (var container in spec.Containers ?? [])
+        {
+            ApplyContainer(container, spec.HostNetwork == true);
+        }
+
+        foreach (var volume in spec.Volumes ?? [])
+        {
+            ApplyVolume(volume);
+        }
+    }
+
+    /// <summary>
+    /// What Kubernetes adds to a Pod (never to a template): requests copied from limits (SetDefaults_Pod),
+    /// enableServiceLinks, the ServiceAccount admission's service account, the DefaultTolerationSeconds admission's
+    /// not-ready/unreachable tolerations, and the Priority admission's priority and preemption policy.
+    /// </summary>
+    public static void ApplyPodOnly(V1PodSpec spec)
+    {
+        foreach (var container in (spec.InitContainers ?? []).Concat(spec.Containers ?? []))
+        {
+            CopyLimitsToRequests(container);
+        }
+
+        spec.EnableServiceLinks ??= true;
+        if (string.IsNullOrEmpty(spec.ServiceAccountName))
+        {
+            spec.ServiceAccountName = string.IsNullOrEmpty(spec.ServiceAccount) ? "default" : spec.ServiceAccount;
+        }
+
+        // The deprecated field mirrors the current one, as kube-apiserver's conversion keeps them in step.
+        spec.ServiceAccount = spec.ServiceAccountName;
+        spec.Priority ??= 0;
+        spec.PreemptionPolicy ??= "PreemptLowerPriority";
+        AddDefaultToleration(spec, "node.kubernetes.io/not-ready");
+        AddDefaultToleration(spec, "node.kubernetes.io/unreachable");
+    }
+
+    /// <summary>Always for <c>:latest</c> or no tag, IfNotPresent for any other tag or a digest.</summary>
+    public static string DefaultImagePullPolicy(string? image)
+    {
+        if (string.IsNullOrEmpty(image))
+        {
+            return "IfNotPresent";
+        }
+
+        if (image.Contains('@', StringComparison.Ordinal))
+        {
+            return "IfNotPresent";
+        }
+
+        var lastSlash = image.LastIndexOf('/');
+        var lastColon = image.LastIndexOf(':');
+        var tag = lastColon > lastSlash ? image[(lastColon + 1)..] : "latest";
+        return tag == "latest" ? "Always" : "IfNotPresent";
+    }
+
+    private static void ApplyContainer(V1Container container, bool hostNetwork)
+    {
+        container.ImagePullPolicy ??= DefaultImagePullPolicy(container.Image);
+        container.TerminationMessagePath ??= "/dev/termination-log";
+        container.TerminationMessagePolicy ??= "File";
+        foreach (var port in container.Ports ?? [])
+        {
+            port.Protocol ??= "TCP";
+
+            // With host networking the container port is the host port, as SetDefaults_PodSpec makes it.
+            if (hostNetwork && port.HostPort is null or 0)
+            {
+                port.HostPort = port.ContainerPort;
+            }
+        }
+
+        foreach (var env in container.Env ?? [])
+        {
+            if (env.ValueFrom?.FieldRef is { } fieldRef)
+            {
+                fieldRef.ApiVersion ??= "v1";
+            }
+        }
+
+        ApplyProbe(container.LivenessProbe);
+        ApplyProbe(container.ReadinessProbe);
+        ApplyProbe(container.StartupProbe);
+    }
+
+    private static void ApplyProbe(V1Probe? probe)
+    {
+        if (probe is null)
+        {
+            return;
+        }
+
+        probe.TimeoutSeconds ??= 1;
+        probe.PeriodSeconds ??= 10;
+        probe.SuccessThreshold ??= 1;
+        probe.FailureThreshold ??= 3;
+        if (probe.HttpGet is { } httpGet)
+        {
+            httpGet.Path ??= "/";
+            httpGet.Scheme ??= "HTTP";
+        }
+    }
+
+    private static void ApplyVolume(V1Volume volume)
+    {
+        if (volume.Secret is { } secret)
+        {
+            secret.DefaultMode ??= DefaultVolumeMode;
+        }
+
+        if (volume.ConfigMap is { } configMap)
+        {
+            configMap.DefaultMode ??= DefaultVolumeMode;
+        }
+
+        if (volume.Projected is { } projected)
+        {
+            projected.DefaultMode ??= DefaultVolumeMode;
+        }
+
+        if (volume.DownwardAPI is { } downward)
+        {
+            downward.DefaultMode ??= DefaultVolumeMode;
+        }
+
+        if (volume.HostPath is { } hostPath)
+        {
+            hostPath.Type ??= "";
+        }
+    }
+
+    private static void CopyLimitsToRequests(V1Container container)
+    {
+        if (container.Resources?.Limits is not { Count: > 0 } limits)
+        {
+            return;
+        }
+
+        container.Resources.Requests ??= new Dictionary<string, ResourceQuantity>();
+        foreach (var (name, quantity) in limits)
+        {
+            if (!container.Resources.Requests.ContainsKey(name))
+            {
+                container.Resources.Requests[name] = new ResourceQuantity(quantity.ToString());
+            }
+        }
+    }
+
+    private static void AddDefaultToleration(V1PodSpec spec, string key)
+    {
+        foreach (var toleration in spec.Tolerations ?? [])
+        {
+            if (toleration.Key == key && toleration.Effect is null or "" or "NoExecute")
+            {
+                return;
+            }
+        }
+
+        spec.Tolerations ??= new List<V1Toleration>();
+        spec.Tolerations.Add(new V1Toleration
+        {
+            Key = key,
+            OperatorProperty = "Exists",
+            Effect = "NoExecute",
+            TolerationSeconds = DefaultTolerationSeconds,
+        });
+    }
+}

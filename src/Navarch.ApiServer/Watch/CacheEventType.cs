@@ -1,0 +1,8 @@
+namespace Navarch.ApiServer.Watch;
+
+public enum CacheEventType
+{
+    Added,
+    Modified,
+    Deleted,
+}

@@ -1,0 +1,3 @@
+using Navarch.Cli;
+
+return await NavarchCommand.Create().Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,91 @@
+using System.CommandLine;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Navarch.ApiServer.Hosting;
+
+namespace Navarch.Cli;
+
+/// <summary><c>navarch server</c>: the control plane on this machine.</summary>
+internal static class ServerCommand
+{
+    public static Command Create()
+    {
+        var dataDir = new Option<string>("--data-dir", "-d") { Description = "Folder for all state", DefaultValueFactory = _ => DataDirectory.Default() };
+        var httpsPort = new Option<int>("--https-port") { Description = "HTTPS port of the API server", DefaultValueFactory = _ => 6443 };
+        var bindAddress = new Option<string>("--bind-address") { Description = "Address the API server listens on", DefaultValueFactory = _ => "0.0.0.0" };
+        var writeKubeconfig = new Option<string?>("--write-kubeconfig", "-o") { Description = "Also write the admin kubeconfig to this file" };
+        var disableAgent = new Option<bool>("--disable-agent") { Description = "Do not run the node agent (kubelet and proxy) on this machine" };
+        var datastore = new Option<string?>("--datastore-endpoint")
+        {
+            Description = "etcd endpoints (http://host:2379[,...]) instead of the embedded SQLite store",
+        };
+        var tlsSans = new Option<string[]>("--tls-san") { Description = "Extra host names or addresses for the serving certificate", AllowMultipleArgumentsPerToken = false };
+
+        var command = new Command("server", "Run the control plane: API server on an embedded store (and, later, the other components).")
+        {
+            dataDir, httpsPort, bindAddress, writeKubeconfig, disableAgent, datastore, tlsSans,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (!IPAddress.TryParse(parse.GetValue(bindAddress), out var address))
+            {
+                await Console.Error.WriteLineAsync($"--bind-address {parse.GetValue(bindAddress)} is not an IP address").ConfigureAwait(false);
+                return 2;
+            }
+
+            var options = new ApiServerOptions
+            {
+                DataDir = Path.GetFullPath(parse.GetValue(dataDir)!),
+                HttpsPort = parse.GetValue(httpsPort),
+                BindAddress = address,
+                WriteKubeconfig = parse.GetValue(writeKubeconfig),
+                DatastoreEndpoints = (parse.GetValue(datastore) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                TlsSans = parse.GetValue(tlsSans) ?? [],
+            };
+            try
+            {
+                options.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                await Console.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
+                return 2;
+            }
+
+            return await RunAsync(options, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ApiServerOptions options, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(c =>
+        {
+            c.SingleLine = true;
+            c.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<ApiServerHost>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ApiServerHost>());
+        builder.Services.AddHostedService<ReadyAnnouncer>();
+
+        using var host = builder.Build();
+        try
+        {
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException)
+        {
+            await Console.Error.WriteLineAsync($"navarch server: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,7 @@
+namespace Navarch.Storage;
+
+public enum WatchEventType
+{
+    Put,
+    Delete,
+}
