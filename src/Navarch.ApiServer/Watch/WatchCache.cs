@@ -9,11 +9,11 @@ using Navarch.Storage;
 namespace Navarch.ApiServer.Watch;
 
 /// <summary>
-/// The in-memory copy of one resource that serves lists and watches, as kube-apiserver's cacher does: it lists
-/// the store once, then follows the store's watch, keeping every object and a ring of recent events so that
-/// watches can resume from a recent resourceVersion.
+/// The in-memory copy of one resource that serves lists and watches, as kube-apiserver's cacher does: it is
+/// loaded from the store once, then fed every change by <see cref="WatchCacheSet"/>, keeping every object and a
+/// ring of recent events so that watches can resume from a recent resourceVersion.
 /// </summary>
-public sealed partial class WatchCache : IAsyncDisposable
+public sealed partial class WatchCache : IDisposable
 {
     private readonly ResourceDefinition _definition;
     private readonly IKeyValueStore _store;
@@ -22,14 +22,12 @@ public sealed partial class WatchCache : IAsyncDisposable
     private readonly Dictionary<string, CachedObject> _objects = new(StringComparer.Ordinal);
     private readonly CacheEvent?[] _ring;
     private readonly HashSet<CacheWatcher> _watchers = [];
-    private readonly CancellationTokenSource _stop = new();
     private readonly int _watcherCapacity;
     private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _ringStart;
     private int _ringCount;
     private long _revision;
     private long _oldestRevision;
-    private Task? _loop;
 
     public WatchCache(ResourceDefinition definition, IKeyValueStore store, ILogger logger, int historySize = 10_000, int watcherCapacity = 10_000)
     {
@@ -76,16 +74,11 @@ public sealed partial class WatchCache : IAsyncDisposable
         }
     }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Fills the cache with the store's content at <paramref name="revision"/>, replacing what it held.</summary>
+    internal async Task LoadAsync(long revision, CancellationToken cancellationToken)
     {
-        var listed = await ListStoreAsync(cancellationToken).ConfigureAwait(false);
-        _loop = Task.Run(() => FollowAsync(listed, _stop.Token), CancellationToken.None);
-    }
-
-    private async Task<long> ListStoreAsync(CancellationToken cancellationToken)
-    {
-        var first = await _store.RangeAsync(new RangeRequest(_definition.KeyPrefix, Limit: 1000), cancellationToken).ConfigureAwait(false);
-        var revision = first.Revision;
+        var first = await _store.RangeAsync(new RangeRequest(_definition.KeyPrefix, Limit: 1000, Revision: revision), cancellationToken)
+            .ConfigureAwait(false);
         var loaded = new Dictionary<string, CachedObject>(StringComparer.Ordinal);
         var page = first;
         while (true)
@@ -123,42 +116,10 @@ public sealed partial class WatchCache : IAsyncDisposable
             _ringStart = 0;
             SignalProgress();
         }
-
-        return revision;
     }
 
-    private async Task FollowAsync(long fromRevision, CancellationToken cancellationToken)
-    {
-        var after = fromRevision;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await foreach (var e in _store.WatchAsync(_definition.KeyPrefix, after, cancellationToken).ConfigureAwait(false))
-                {
-                    Apply(e);
-                    after = e.Revision;
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (CompactedException)
-            {
-                Log.Relisting(_logger, _definition.Resource);
-                CloseAllWatchers();
-                after = await ListStoreAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                Log.WatchFailed(_logger, _definition.Resource, e);
-                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private void Apply(WatchEvent e)
+    /// <summary>Applies one change under this resource's prefix.</summary>
+    internal void Apply(WatchEvent e)
     {
         var key = e.Kv.Key;
         CacheEvent? cacheEvent = null;
@@ -220,6 +181,19 @@ public sealed partial class WatchCache : IAsyncDisposable
 
         _revision = Math.Max(_revision, revision);
         SignalProgress();
+    }
+
+    /// <summary>Records that the store has moved to <paramref name="revision"/> with no change to this resource.</summary>
+    internal void Advance(long revision)
+    {
+        lock (_lock)
+        {
+            if (revision > _revision)
+            {
+                _revision = revision;
+                SignalProgress();
+            }
+        }
     }
 
     private void SignalProgress()
@@ -355,7 +329,7 @@ public sealed partial class WatchCache : IAsyncDisposable
         }
     }
 
-    private void CloseAllWatchers()
+    internal void CloseAllWatchers()
     {
         lock (_lock)
         {
@@ -368,32 +342,10 @@ public sealed partial class WatchCache : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_loop is not null)
-        {
-            try
-            {
-                await _loop.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-
-        CloseAllWatchers();
-        _stop.Dispose();
-    }
+    public void Dispose() => CloseAllWatchers();
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Watch cache for {Resource} fell behind a compaction; listing again")]
-        public static partial void Relisting(ILogger logger, string resource);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Watch cache for {Resource} lost its store watch; resuming")]
-        public static partial void WatchFailed(ILogger logger, string resource, Exception exception);
-
         [LoggerMessage(Level = LogLevel.Error, Message = "Stored object {Key} could not be decoded; leaving it out of the cache")]
         public static partial void UndecodableObject(ILogger logger, string key, Exception exception);
     }

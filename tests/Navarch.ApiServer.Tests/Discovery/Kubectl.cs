@@ -17,8 +17,6 @@ internal sealed class Kubectl : IDisposable
         File.WriteAllText(System.IO.Path.Combine(_directory, "kubeconfig"), "");
     }
 
-    public static bool IsInstalled => File.Exists(Path);
-
     public async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
         var start = new ProcessStartInfo(Path)

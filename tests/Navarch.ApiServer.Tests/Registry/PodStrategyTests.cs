@@ -183,6 +183,7 @@ public sealed class PodStrategyTests
     {
         var old = Pod();
         old.Spec.ActiveDeadlineSeconds = 60;
+        old.Spec.Tolerations = [new V1Toleration { Key = "gpu", OperatorProperty = "Exists", Effect = "NoSchedule" }];
         Create(_strategy, old);
         var updated = Copy(old);
         updated.Spec.Tolerations.RemoveAt(0);

@@ -172,7 +172,7 @@ public sealed class ServiceStrategyTests
     {
         var service = Service("web", "Weird", new V1ServicePort { Port = 0 }, new V1ServicePort { Name = "a", Port = 81 }, new V1ServicePort { Name = "a", Port = 82 });
 
-        strategyDefault();
+        _strategy.Default(service);
         var errors = new List<FieldError>();
         _strategy.Validate(service, errors);
         var text = errors.Select(e => e.ToString()).ToList();
@@ -181,8 +181,6 @@ public sealed class ServiceStrategyTests
         Assert.Contains("spec.ports[0].name: Required value", text);
         Assert.Contains("spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive", text);
         Assert.Contains("spec.ports[2].name: Duplicate value: \"a\"", text);
-
-        void strategyDefault() => _strategy.Default(service);
     }
 
     [Fact]

@@ -1,0 +1,255 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Navarch.Bench;
+
+/// <summary>
+/// <c>navarch server</c> from this checkout's Release build as a child process, on loopback only, with its state in a
+/// directory the caller chooses; killed (with any children) on dispose.
+/// </summary>
+internal sealed class NavarchServerProcess : IAsyncDisposable
+{
+    private const string CliProject = "src/Navarch.Cli";
+    private const string CliAssembly = "src/Navarch.Cli/bin/Release/net10.0/navarch.dll";
+
+    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output;
+
+    private NavarchServerProcess(Process process, ConcurrentQueue<string> output)
+    {
+        _process = process;
+        _output = output;
+    }
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>Where the server wrote its admin kubeconfig (client certificate auth).</summary>
+    public required string KubeconfigPath { get; init; }
+
+    /// <summary>
+    /// Builds the CLI in Release when its assembly is missing or older than a source file (as the repo's
+    /// <c>./navarch</c> wrapper decides), then starts <c>navarch server</c> on 127.0.0.1 with a port the kernel
+    /// picks (written into the kubeconfig, so there is no race for a "free" port), without the node agent.
+    /// </summary>
+    public static async Task<NavarchServerProcess> StartAsync(string dataDir, CancellationToken ct)
+    {
+        var root = RepositoryRoot();
+        var assembly = Path.Combine(root, CliAssembly);
+        if (NeedsBuild(root, assembly))
+        {
+            Console.WriteLine($"building {CliProject} (Release)...");
+            await BuildAsync(root, ct).ConfigureAwait(false);
+        }
+
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in (string[])[
+            assembly, "server",
+            "--data-dir", dataDir,
+            "--https-port", "0",
+            "--bind-address", "127.0.0.1",
+            "--disable-agent",
+        ])
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var output = new ConcurrentQueue<string>();
+        var process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, e) => Capture(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Capture(output, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new NavarchServerProcess(process, output) { KubeconfigPath = Path.Combine(dataDir, "kubeconfig.yaml") };
+    }
+
+    /// <summary>
+    /// Waits for the kubeconfig (written once Kestrel listens) and then for <c>/readyz</c> to answer 200 to a client
+    /// built from it; returns that kubeconfig's credentials.
+    /// </summary>
+    public async Task<KubeconfigCredentials> WaitReadyAsync(Func<KubeconfigCredentials, HttpClient> clientFactory, CancellationToken ct)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(StartTimeout.TotalSeconds * Stopwatch.Frequency);
+        KubeconfigCredentials? credentials = null;
+        HttpClient? http = null;
+        try
+        {
+            while (true)
+            {
+                if (_process.HasExited)
+                {
+                    throw new InvalidOperationException($"navarch server exited with code {_process.ExitCode} while starting:\n{Output()}");
+                }
+
+                if (credentials is null && File.Exists(KubeconfigPath))
+                {
+                    credentials = KubeconfigCredentials.Load(KubeconfigPath);
+                    http = clientFactory(credentials);
+                }
+
+                if (http is not null && credentials is not null && await IsReadyAsync(http, credentials.Server, ct).ConfigureAwait(false))
+                {
+                    return credentials;
+                }
+
+                if (Stopwatch.GetTimestamp() > deadline)
+                {
+                    throw new InvalidOperationException($"navarch server was not ready within {StartTimeout}:\n{Output()}");
+                }
+
+                await Task.Delay(20, ct).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            credentials?.Dispose();
+            throw;
+        }
+        finally
+        {
+            http?.Dispose();
+        }
+    }
+
+    /// <summary>The server's resident set (VmRSS of /proc/&lt;pid&gt;/status) in bytes.</summary>
+    public long ResidentBytes() => StatusKilobytes("VmRSS:") * 1024;
+
+    /// <summary>The server's peak resident set (VmHWM) in bytes.</summary>
+    public long PeakResidentBytes() => StatusKilobytes("VmHWM:") * 1024;
+
+    /// <summary>User plus system CPU time the server has used so far.</summary>
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+        _process.Dispose();
+    }
+
+    private static async Task<bool> IsReadyAsync(HttpClient http, Uri server, CancellationToken ct)
+    {
+        try
+        {
+            using var response = await http.GetAsync(new Uri(server, "/readyz"), ct).ConfigureAwait(false);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            // Not serving yet.
+            return false;
+        }
+    }
+
+    private long StatusKilobytes(string field)
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith(field, StringComparison.Ordinal))
+            {
+                // "VmRSS:	  123456 kB"
+                var digits = line[field.Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+                return long.Parse(digits, NumberStyles.None, CultureInfo.InvariantCulture);
+            }
+        }
+
+        throw new InvalidOperationException($"/proc/{_process.Id}/status has no {field} line");
+    }
+
+    private string Output() => string.Join('\n', _output);
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Navarch.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"no Navarch.slnx above {AppContext.BaseDirectory}; run the benchmark from the checkout");
+    }
+
+    private static bool NeedsBuild(string root, string assembly)
+    {
+        if (!File.Exists(assembly))
+        {
+            return true;
+        }
+
+        var built = File.GetLastWriteTimeUtc(assembly);
+        var sources = Directory.EnumerateFiles(Path.Combine(root, "src"), "*", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal))
+            .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".csproj", StringComparison.Ordinal))
+            .Append(Path.Combine(root, "Directory.Build.props"))
+            .Append(Path.Combine(root, "Directory.Packages.props"));
+        return sources.Any(f => File.Exists(f) && File.GetLastWriteTimeUtc(f) > built);
+    }
+
+    private static async Task BuildAsync(string root, CancellationToken ct)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in (string[])["build", CliProject, "-c", "Release", "-v", "q", "-nologo"])
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet build");
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(BuildTimeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"dotnet build {CliProject} failed:\n{await stdout.ConfigureAwait(false)}{await stderr.ConfigureAwait(false)}");
+        }
+    }
+
+    private static void Capture(ConcurrentQueue<string> output, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        output.Enqueue(line);
+        while (output.Count > 200 && output.TryDequeue(out _))
+        {
+        }
+    }
+}
