@@ -4,6 +4,7 @@ using Navarch.Bench;
 var commands = new Dictionary<string, Func<string[], CancellationToken, Task<int>>>(StringComparer.Ordinal)
 {
     ["store"] = StoreBenchmark.RunAsync,
+    ["api"] = ApiBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))

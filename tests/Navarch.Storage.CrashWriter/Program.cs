@@ -16,11 +16,13 @@ await using var store = await SqliteStore.OpenAsync(args[0]);
 var output = Console.Out; // synchronized and auto-flushed: every WriteLine reaches the pipe before it returns
 output.WriteLine("READY");
 
+// The test kills us within seconds; stop by ourselves if it never does, rather than fill the disk.
+using var lifetime = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
 {
     var hotKey = $"/crash/{run}/{w}/hot";
     long hotRevision = 0;
-    for (var i = 0; ; i++)
+    for (var i = 0; !lifetime.IsCancellationRequested; i++)
     {
         var key = $"/crash/{run}/{w}/{i:D6}";
         var created = await store.CreateAsync(key, MakeValue());
@@ -51,7 +53,7 @@ void Acknowledge(string key, bool succeeded, long revision)
 
 static byte[] MakeValue()
 {
-    var length = RandomNumberGenerator.GetInt32(16, 4096);
+    var length = RandomNumberGenerator.GetInt32(16, 1024);
     var value = new byte[length + 32];
     RandomNumberGenerator.Fill(value.AsSpan(0, length));
     SHA256.HashData(value.AsSpan(0, length), value.AsSpan(length));

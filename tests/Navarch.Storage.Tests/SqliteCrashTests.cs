@@ -40,9 +40,22 @@ public sealed class SqliteCrashTests : IDisposable
                 Assert.True(kv.ModRevision >= revision, $"{key} is at {kv.ModRevision}, below acknowledged {revision}");
             }
 
-            var all = await store.RangeAsync(new RangeRequest("/crash/"));
-            Assert.True(all.Items.Count >= acknowledged.Count);
-            Assert.All(all.Items, kv => Assert.True(IsWhole(kv.Value.Span), $"{kv.Key} has a torn value"));
+            long stored = 0;
+            string? after = null;
+            while (true)
+            {
+                var page = await store.RangeAsync(new RangeRequest("/crash/", Limit: 1000, StartAfter: after));
+                Assert.All(page.Items, kv => Assert.True(IsWhole(kv.Value.Span), $"{kv.Key} has a torn value"));
+                stored += page.Items.Count;
+                if (!page.More)
+                {
+                    break;
+                }
+
+                after = page.Items[^1].Key;
+            }
+
+            Assert.True(stored >= acknowledged.Count);
 
             var next = await store.CreateAsync($"/after-crash/{round}", new byte[] { 1 });
             Assert.True(next.Revision > highest);

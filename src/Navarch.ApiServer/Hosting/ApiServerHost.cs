@@ -33,9 +33,14 @@ public sealed partial class ApiServerHost(ApiServerOptions options, ILoggerFacto
     private WatchCacheSet? _caches;
     private WebApplication? _app;
     private ClusterCertificates? _certificates;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _compaction;
 
     /// <summary>The URL clients use, known once started (the port is the real one when 0 was asked for).</summary>
     public Uri? Url { get; private set; }
+
+    /// <summary>The store this server opened; exposed for maintenance tasks and tests.</summary>
+    public IKeyValueStore Store => _store ?? throw new InvalidOperationException("not started");
 
     public ClusterCertificates Certificates => _certificates ?? throw new InvalidOperationException("not started");
 
@@ -67,6 +72,8 @@ public sealed partial class ApiServerHost(ApiServerOptions options, ILoggerFacto
                 .ConfigureAwait(false);
         }
 
+        var compactor = new Compactor(_store, time, loggers.CreateLogger<Compactor>());
+        _compaction = compactor.RunAsync(options.CompactionInterval, _stopping.Token);
         Log.Serving(_logger, Url, _store.GetType().Name, options.KubeconfigPath);
     }
 
@@ -150,6 +157,12 @@ public sealed partial class ApiServerHost(ApiServerOptions options, ILoggerFacto
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_compaction is not null)
+        {
+            await _compaction.ConfigureAwait(false);
+        }
+
         if (_app is not null)
         {
             await _app.StopAsync(cancellationToken).ConfigureAwait(false);
@@ -174,6 +187,7 @@ public sealed partial class ApiServerHost(ApiServerOptions options, ILoggerFacto
         }
 
         _certificates?.Dispose();
+        _stopping.Dispose();
     }
 
     private static partial class Log

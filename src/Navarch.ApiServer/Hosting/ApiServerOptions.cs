@@ -23,6 +23,9 @@ public sealed record ApiServerOptions
 
     public string ServiceCidr { get; init; } = "10.43.0.0/16";
 
+    /// <summary>How often store history is compacted (kube-apiserver's --etcd-compaction-interval, 5 minutes).</summary>
+    public TimeSpan CompactionInterval { get; init; } = Compactor.DefaultInterval;
+
     public string KubeconfigPath => Path.Combine(DataDir, "kubeconfig.yaml");
 
     public string DatabasePath => Path.Combine(DataDir, "server", "db", "state.db");

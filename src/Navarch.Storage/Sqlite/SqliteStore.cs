@@ -23,7 +23,6 @@ public sealed class SqliteStore : IKeyValueStore
     private readonly WatchHub _hub;
     private readonly HistoryReader _history;
     private readonly Channel<SqliteReadConnection> _readers = Channel.CreateBounded<SqliteReadConnection>(ReaderCount);
-    private readonly List<SqliteReadConnection> _allReaders = new(ReaderCount);
     private int _disposed;
 
     private SqliteStore(SqliteConnection writerConnection, string readConnectionString, long revision, long compactRevision, ILogger logger)
@@ -35,14 +34,12 @@ public sealed class SqliteStore : IKeyValueStore
         {
             for (var i = 0; i < ReaderCount; i++)
             {
-                var reader = new SqliteReadConnection(readConnectionString);
-                _allReaders.Add(reader);
-                _readers.Writer.TryWrite(reader);
+                _readers.Writer.TryWrite(new SqliteReadConnection(readConnectionString));
             }
         }
         catch
         {
-            foreach (var reader in _allReaders)
+            while (_readers.Reader.TryRead(out var reader))
             {
                 reader.Dispose();
             }
@@ -190,16 +187,22 @@ public sealed class SqliteStore : IKeyValueStore
             return;
         }
 
-        await _writer.StopAsync().ConfigureAwait(false);
-        _hub.Close();
-        _writer.Dispose();
-        _writerConnection.Dispose();
-
-        // Readers that are rented right now are disposed when they come back (see Return).
-        _readers.Writer.TryComplete();
-        while (_readers.Reader.TryRead(out var reader))
+        try
         {
-            reader.Dispose();
+            await _writer.StopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _hub.Close();
+            _writer.Dispose();
+            _writerConnection.Dispose();
+
+            // Readers that are rented right now are disposed when they come back (see Return).
+            _readers.Writer.TryComplete();
+            while (_readers.Reader.TryRead(out var reader))
+            {
+                reader.Dispose();
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -140,17 +141,60 @@ internal sealed class SqliteWriter : IDisposable
                 {
                     CommitBatch();
                 }
+
+                _batch.Clear();
             }
 
             _stopped.TrySetResult();
         }
         catch (Exception ex)
         {
+            // Nothing will serve the queue any more; fail what is waiting instead of leaving it hanging.
+            _queue.Writer.TryComplete();
+            foreach (var request in _batch)
+            {
+                request.Completion.TrySetException(ex);
+            }
+
+            while (_queue.Reader.TryRead(out var request))
+            {
+                request.Completion.TrySetException(ex);
+            }
+
             _stopped.TrySetException(ex);
         }
     }
 
     private void CommitBatch()
+    {
+        if (TryCommit(_batch, out var error))
+        {
+            return;
+        }
+
+        if (_batch.Count == 1)
+        {
+            SqliteStoreLog.BatchFailed(_logger, error, 1);
+            _batch[0].Completion.TrySetException(error);
+            return;
+        }
+
+        // One bad request must not fail the others that happened to share its transaction: retry each alone.
+        var single = new List<WriteRequest>(1);
+        foreach (var request in _batch)
+        {
+            single.Add(request);
+            if (!TryCommit(single, out error))
+            {
+                SqliteStoreLog.BatchFailed(_logger, error, 1);
+                request.Completion.TrySetException(error);
+            }
+
+            single.Clear();
+        }
+    }
+
+    private bool TryCommit(List<WriteRequest> batch, [NotNullWhen(false)] out Exception? error)
     {
         var revision = _revision;
         try
@@ -162,47 +206,41 @@ internal sealed class SqliteWriter : IDisposable
                     command.Transaction = transaction;
                 }
 
-                foreach (var request in _batch)
+                foreach (var request in batch)
                 {
-                    if (!request.CancellationToken.IsCancellationRequested)
-                    {
-                        request.Result = Apply(request, ref revision);
-                    }
+                    request.Result = request.CancellationToken.IsCancellationRequested ? null : Apply(request, ref revision);
                 }
 
                 transaction.Commit();
             }
-
-            _revision = revision;
-            Volatile.Write(ref _committedRevision, revision);
-            Interlocked.Increment(ref _commitCount);
-            _hub.Publish(_events);
-            foreach (var request in _batch)
-            {
-                if (request.Result is { } result)
-                {
-                    request.Completion.TrySetResult(result);
-                }
-                else
-                {
-                    request.Completion.TrySetCanceled(request.CancellationToken);
-                }
-            }
         }
         catch (Exception ex)
         {
-            // The transaction rolled back; nothing in the batch was written and the revision did not move.
-            SqliteStoreLog.BatchFailed(_logger, ex, _batch.Count);
-            foreach (var request in _batch)
+            // The transaction rolled back: nothing in the batch was written and the revision did not move.
+            _events.Clear();
+            error = ex;
+            return false;
+        }
+
+        _revision = revision;
+        Volatile.Write(ref _committedRevision, revision);
+        Interlocked.Increment(ref _commitCount);
+        _hub.Publish(_events);
+        _events.Clear();
+        foreach (var request in batch)
+        {
+            if (request.Result is { } result)
             {
-                request.Completion.TrySetException(ex);
+                request.Completion.TrySetResult(result);
+            }
+            else
+            {
+                request.Completion.TrySetCanceled(request.CancellationToken);
             }
         }
-        finally
-        {
-            _batch.Clear();
-            _events.Clear();
-        }
+
+        error = null;
+        return true;
     }
 
     private WriteResult Apply(WriteRequest request, ref long revision)

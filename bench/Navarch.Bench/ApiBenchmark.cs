@@ -1,0 +1,215 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace Navarch.Bench;
+
+/// <summary>
+/// <c>api</c>: a real <c>navarch server</c> (child process, SQLite store, loopback HTTPS with the client certificate of
+/// its kubeconfig) under pod creates at 1, 16 and 64 concurrent clients, gets of one pod by name at 16, and lists of
+/// every pod those creates left in the namespace as JSON and as a Table; with the server's RSS before and after.
+/// </summary>
+/// <remarks>
+/// Requests go through a raw <see cref="HttpClient"/> with pre-encoded bodies rather than KubernetesClient's typed
+/// client, so the client (which shares the machine's cores with the server) spends no time on model serialization.
+/// </remarks>
+internal static class ApiBenchmark
+{
+    private const string Namespace = "navarch-bench";
+    private const string WarmupNamespace = "navarch-bench-warmup";
+    private const string TableAccept = "application/json;as=Table;v=v1;g=meta.k8s.io";
+    private const int GetClients = 16;
+    private const int RatioClients = 16;
+    private const int Lists = 20;
+    private const int WarmupLists = 2;
+    private const int MaxOperationsPerClient = 1_000_000;
+    private static readonly int[] CreateClients = [1, 16, 64];
+    private static readonly TimeSpan WarmupDuration = TimeSpan.FromMilliseconds(500);
+
+    // A list phase is bounded by its count; this only stops a pathologically slow server from hanging the run.
+    private static readonly TimeSpan ListCap = TimeSpan.FromMinutes(2);
+
+    public static async Task<int> RunAsync(string[] args, CancellationToken ct)
+    {
+        if (!TryParse(args, out var seconds, out var httpVersion))
+        {
+            Console.Error.WriteLine("usage: Navarch.Bench api [--seconds N] [--http 2|1.1]   (N > 0, default 3; HTTP/2 by default, as client-go)");
+            return 2;
+        }
+
+        var duration = TimeSpan.FromSeconds(seconds);
+        var root = Directory.CreateTempSubdirectory("navarch-bench-api-");
+        try
+        {
+            await using var server = await NavarchServerProcess.StartAsync(root.FullName, ct).ConfigureAwait(false);
+            using var credentials = await server.WaitReadyAsync(c => c.CreateHttpClient(httpVersion), ct).ConfigureAwait(false);
+            using var http = credentials.CreateHttpClient(httpVersion);
+            var rssBefore = server.ResidentBytes();
+            Console.WriteLine(
+                $"navarch server pid {server.ProcessId} at {credentials.Server} (SQLite store under {root.FullName}); " +
+                $"HTTP/{httpVersion} raw HttpClient; {seconds:0.##} s per cell; {Environment.ProcessorCount} cores");
+
+            await CreateNamespaceAsync(http, WarmupNamespace, ct).ConfigureAwait(false);
+            await CreateNamespaceAsync(http, Namespace, ct).ConfigureAwait(false);
+
+            // Warm up connections, JIT on both sides and the database's file before anything is measured.
+            await MeasureCreatesAsync(server, http, WarmupNamespace, "w", RatioClients, WarmupDuration, ct).ConfigureAwait(false);
+            await MeasureGetsAsync(server, http, WarmupNamespace, "w-0-0", WarmupDuration, ct).ConfigureAwait(false);
+            await MeasureListsAsync(server, http, WarmupNamespace, "application/json", WarmupLists, ct).ConfigureAwait(false);
+            await MeasureListsAsync(server, http, WarmupNamespace, TableAccept, WarmupLists, ct).ConfigureAwait(false);
+
+            Console.WriteLine();
+            Console.WriteLine($"{"phase",-18} {"clients",7} {"ops",7} {"ops/s",8} {"p50 ms",8} {"p99 ms",8} {"server cpu%",11} {"bench cpu%",10}");
+            var creates = new Dictionary<int, LoadResult>();
+            var created = 0;
+            foreach (var clients in CreateClients)
+            {
+                var result = await MeasureCreatesAsync(server, http, Namespace, $"c{clients}", clients, duration, ct).ConfigureAwait(false);
+                creates[clients] = result;
+                created += result.Operations;
+                Print("create pod", clients, result);
+            }
+
+            Print("get pod", GetClients, await MeasureGetsAsync(server, http, Namespace, "c1-0-0", duration, ct).ConfigureAwait(false));
+
+            var (json, jsonBytes, jsonItems) = await MeasureListsAsync(server, http, Namespace, "application/json", Lists, ct).ConfigureAwait(false);
+            Print("list json", 1, json);
+            var (table, tableBytes, tableRows) = await MeasureListsAsync(server, http, Namespace, TableAccept, Lists, ct).ConfigureAwait(false);
+            Print("list table", 1, table);
+            if (jsonItems != created || tableRows != created)
+            {
+                throw new InvalidOperationException($"created {created} pods but the JSON list held {jsonItems} and the Table {tableRows} rows");
+            }
+
+            var rssAfter = server.ResidentBytes();
+            Console.WriteLine();
+            Console.WriteLine($"lists of {created} pods: JSON {jsonBytes / 1024.0 / 1024:F1} MiB, Table {tableBytes / 1024.0 / 1024:F1} MiB per response");
+            Console.WriteLine(
+                $"server RSS: {Mebibytes(rssBefore)} MiB before, {Mebibytes(rssAfter)} MiB after, peak {Mebibytes(server.PeakResidentBytes())} MiB");
+            Console.WriteLine();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"api pod creates/s at {RatioClients} clients: {creates[RatioClients].OpsPerSecond:F0}"));
+            return 0;
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
+    private static Task<LoadResult> MeasureCreatesAsync(
+        NavarchServerProcess server, HttpClient http, string ns, string prefix, int clients, TimeSpan duration, CancellationToken ct)
+    {
+        var path = new Uri($"/api/v1/namespaces/{ns}/pods", UriKind.Relative);
+        return LoadResult.MeasureAsync(clients, duration, MaxOperationsPerClient, server.CpuTime, async (client, i, token) =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = PodBody($"{prefix}-{client}-{i}") };
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+            await DrainAsync(response, HttpStatusCode.Created, token).ConfigureAwait(false);
+        }, ct);
+    }
+
+    private static Task<LoadResult> MeasureGetsAsync(
+        NavarchServerProcess server, HttpClient http, string ns, string name, TimeSpan duration, CancellationToken ct)
+    {
+        var path = new Uri($"/api/v1/namespaces/{ns}/pods/{name}", UriKind.Relative);
+        return LoadResult.MeasureAsync(GetClients, duration, MaxOperationsPerClient, server.CpuTime, async (_, _, token) =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+            await DrainAsync(response, HttpStatusCode.OK, token).ConfigureAwait(false);
+        }, ct);
+    }
+
+    /// <summary>Sequential lists of the namespace's pods; returns the last response's size and item (or row) count.</summary>
+    private static async Task<(LoadResult Result, long Bytes, int Items)> MeasureListsAsync(
+        NavarchServerProcess server, HttpClient http, string ns, string accept, int count, CancellationToken ct)
+    {
+        var path = new Uri($"/api/v1/namespaces/{ns}/pods", UriKind.Relative);
+        byte[] last = [];
+        var result = await LoadResult.MeasureAsync(1, ListCap, count, server.CpuTime, async (_, _, token) =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                await DrainAsync(response, HttpStatusCode.OK, token).ConfigureAwait(false);
+            }
+
+            last = await response.Content.ReadAsByteArrayAsync(token).ConfigureAwait(false);
+        }, ct).ConfigureAwait(false);
+
+        // Counted after the clock stopped: a Table's entries are "rows", a list's "items".
+        using var document = JsonDocument.Parse(last);
+        var items = document.RootElement.TryGetProperty("rows", out var rows) ? rows.GetArrayLength()
+            : document.RootElement.GetProperty("items").GetArrayLength();
+        return (result, last.LongLength, items);
+    }
+
+    private static async Task CreateNamespaceAsync(HttpClient http, string name, CancellationToken ct)
+    {
+        using var content = JsonContent($$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{name}}}"}}""");
+        using var response = await http.PostAsync(new Uri("/api/v1/namespaces", UriKind.Relative), content, ct).ConfigureAwait(false);
+        await DrainAsync(response, HttpStatusCode.Created, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>A small valid pod: one container, no resources, so the server's defaulting and validation still run.</summary>
+    private static ByteArrayContent PodBody(string name) =>
+        JsonContent(
+            $$$"""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"{{{name}}}","labels":{"app":"navarch-bench"}},"spec":{"containers":[{"name":"pause","image":"registry.k8s.io/pause:3.10"}]}}""");
+
+    private static ByteArrayContent JsonContent(string json)
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(json));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return content;
+    }
+
+    private static async Task DrainAsync(HttpResponseMessage response, HttpStatusCode expected, CancellationToken ct)
+    {
+        if (response.StatusCode != expected)
+        {
+            var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            throw new InvalidOperationException(
+                $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}, expected {(int)expected}: {body}");
+        }
+
+        await response.Content.CopyToAsync(Stream.Null, ct).ConfigureAwait(false);
+    }
+
+    private static void Print(string phase, int clients, LoadResult r) =>
+        Console.WriteLine(
+            $"{phase,-18} {clients,7} {r.Operations,7} {r.OpsPerSecond,8:F0} {r.P50.TotalMilliseconds,8:F2} {r.P99.TotalMilliseconds,8:F2} " +
+            $"{r.ServerCpuPercent,11:F0} {r.BenchCpuPercent,10:F0}");
+
+    private static string Mebibytes(long bytes) => (bytes / 1024.0 / 1024).ToString("F0", CultureInfo.InvariantCulture);
+
+    private static bool TryParse(string[] args, out double seconds, out Version httpVersion)
+    {
+        seconds = 3;
+        httpVersion = HttpVersion.Version20;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var (name, text) = args[i].Split('=', 2) is [var n, var v] ? (n, v) : (args[i], i + 1 < args.Length ? args[++i] : null);
+            switch (name)
+            {
+                case "--seconds" when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out seconds) && seconds > 0:
+                    break;
+                case "--http" when text is "2" or "2.0":
+                    httpVersion = HttpVersion.Version20;
+                    break;
+                case "--http" when text is "1.1":
+                    httpVersion = HttpVersion.Version11;
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,274 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using k8s;
+
+namespace Navarch.E2E.Infrastructure;
+
+/// <summary>
+/// One <c>navarch server</c> for the whole E2E run: started from the CLI the test command already built, on a free
+/// loopback port and a temporary data dir, and killed (its data dir deleted) when the run ends.
+/// </summary>
+public sealed class ServerFixture : IAsyncLifetime
+{
+    private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan BuildDeadline = TimeSpan.FromMinutes(5);
+
+    private readonly string _root = Directory.CreateTempSubdirectory("navarch-e2e-").FullName;
+    private readonly ConcurrentDictionary<string, Lazy<Task>> _namespaces = new();
+    private readonly Lock _logGate = new();
+    private StreamWriter? _log;
+    private Process? _server;
+    private Kubectl? _kubectl;
+
+    public string DataDir => Path.Combine(_root, "data");
+
+    public string KubeconfigPath => Path.Combine(DataDir, "kubeconfig.yaml");
+
+    public string LogPath => Path.Combine(_root, "server.log");
+
+    /// <summary>The CLI assembly that was started, for messages.</summary>
+    public string ServerDll { get; private set; } = "";
+
+    public int Port { get; private set; }
+
+    public Kubectl Kubectl => _kubectl ?? throw new InvalidOperationException("the server fixture has not started");
+
+    /// <summary>Assertions on kubectl output that attach the server log's tail when they fail.</summary>
+    public KubectlExpect Expect => new(this);
+
+    public async Task InitializeAsync()
+    {
+        var repo = FindRepositoryRoot();
+        ServerDll = await FindOrBuildCliAsync(repo);
+        _log = new StreamWriter(LogPath) { AutoFlush = true };
+        _kubectl = new Kubectl(KubeconfigPath, Path.Combine(_root, "kubectl-cache"), Directory.CreateDirectory(Path.Combine(_root, "home")).FullName);
+
+        // A port picked as free can be taken by someone else before the server binds it; try a few.
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = FreePort();
+            StartServer(repo);
+            var failure = await WaitUntilReadyAsync();
+            if (failure is null)
+            {
+                return;
+            }
+
+            await KillServerAsync();
+            if (attempt == 3 || !LogTail().Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"navarch server ({ServerDll}) did not become ready: {failure}\n{LogTailForMessage()}");
+            }
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await KillServerAsync();
+        lock (_logGate)
+        {
+            _log?.Dispose();
+            _log = null;
+        }
+
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a file still held open by a dying child must not fail the run.
+        }
+    }
+
+    /// <summary>Creates the namespace once per run (idempotent for all tests of a class); never deleted, since no namespace controller would finish it.</summary>
+    public Task EnsureNamespaceAsync(string name) =>
+        _namespaces.GetOrAdd(name, n => new Lazy<Task>(() => CreateNamespaceAsync(n))).Value;
+
+    /// <summary>Writes a manifest file (for <c>-f FILE</c>) under the run's temp dir and returns its path.</summary>
+    public string WriteManifest(string fileName, string yaml)
+    {
+        var path = Path.Combine(Directory.CreateDirectory(Path.Combine(_root, "manifests")).FullName, fileName);
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    /// <summary>A KubernetesClient built from the server's kubeconfig, as a user would.</summary>
+    public Kubernetes CreateClient() => new(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath));
+
+    /// <summary>The last lines the server printed.</summary>
+    public string LogTail(int lines = 40)
+    {
+        lock (_logGate)
+        {
+            _log?.Flush();
+        }
+
+        try
+        {
+            using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            var all = reader.ReadToEnd().Split('\n');
+            return string.Join('\n', all.TakeLast(lines));
+        }
+        catch (IOException e)
+        {
+            return $"(server log unreadable: {e.Message})";
+        }
+    }
+
+    public string LogTailForMessage() =>
+        $"--- navarch server log tail ({LogPath}; exited: {_server?.HasExited.ToString() ?? "not started"}) ---\n{LogTail()}";
+
+    private async Task CreateNamespaceAsync(string name)
+    {
+        var result = await Kubectl.RunWithInputAsync($"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n", "create", "-f", "-");
+        Expect.Success(result);
+    }
+
+    private void StartServer(string repo)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = repo,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+                 {
+                     ServerDll, "server", "--data-dir", DataDir, "--https-port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "--bind-address", "127.0.0.1",
+                 })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        WriteLog($"[e2e] starting dotnet {string.Join(' ', start.ArgumentList)}");
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        process.OutputDataReceived += (_, e) => WriteLog(e.Data);
+        process.ErrorDataReceived += (_, e) => WriteLog(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _server = process;
+    }
+
+    /// <summary>Polls for the kubeconfig and then <c>/readyz</c>; returns null when ready, else why not.</summary>
+    private async Task<string?> WaitUntilReadyAsync()
+    {
+        var stop = DateTime.UtcNow + StartDeadline;
+        KubectlResult? last = null;
+        while (DateTime.UtcNow < stop)
+        {
+            if (_server is { HasExited: true })
+            {
+                return $"the server exited with code {_server.ExitCode}";
+            }
+
+            if (File.Exists(KubeconfigPath))
+            {
+                last = await Kubectl.RunAsync(["get", "--raw", "/readyz"], stdin: null, TimeSpan.FromSeconds(5), CancellationToken.None);
+                if (last.ExitCode == 0 && last.Stdout.Trim() == "ok")
+                {
+                    return null;
+                }
+            }
+
+            await Task.Delay(200);
+        }
+
+        return $"not ready within {StartDeadline}; last probe:\n{last?.ToString() ?? "(no kubeconfig yet)"}";
+    }
+
+    private async Task KillServerAsync()
+    {
+        if (_server is null)
+        {
+            return;
+        }
+
+        if (!_server.HasExited)
+        {
+            _server.Kill(entireProcessTree: true);
+        }
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            await _server.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            WriteLog("[e2e] the server did not exit within 15 s of SIGKILL");
+        }
+
+        _server.Dispose();
+        _server = null;
+    }
+
+    private void WriteLog(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_logGate)
+        {
+            _log?.WriteLine(line);
+        }
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Navarch.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"no Navarch.slnx above {AppContext.BaseDirectory}");
+    }
+
+    /// <summary>Prefers the Release build, then Debug; builds Release only when neither exists.</summary>
+    private static async Task<string> FindOrBuildCliAsync(string repo)
+    {
+        string Dll(string configuration) => Path.Combine(repo, "src", "Navarch.Cli", "bin", configuration, "net10.0", "navarch.dll");
+        foreach (var configuration in new[] { "Release", "Debug" })
+        {
+            if (File.Exists(Dll(configuration)))
+            {
+                return Dll(configuration);
+            }
+        }
+
+        var build = new ProcessStartInfo("dotnet") { WorkingDirectory = repo, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "build", "src/Navarch.Cli", "-c", "Release", "-v", "q" })
+        {
+            build.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(build) ?? throw new InvalidOperationException("dotnet build did not start");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(BuildDeadline);
+        await process.WaitForExitAsync(deadline.Token);
+        if (process.ExitCode != 0 || !File.Exists(Dll("Release")))
+        {
+            throw new InvalidOperationException($"dotnet build src/Navarch.Cli -c Release failed ({process.ExitCode}):\n{await output}\n{await errors}");
+        }
+
+        return Dll("Release");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
