@@ -347,10 +347,11 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
         await Assert.ThrowsAsync<CompactedException>(() => CollectAsync(K("w/"), first.Revision - 1, 1));
 
-        // Starting exactly at the compact revision is still allowed.
+        // Starting exactly at the compact revision is still allowed. (etcd may drop that event's previous
+        // value, as it compacts the revision before, so PrevKv is not checked here.)
         var events = await CollectAsync(K("w/"), last.Revision - 1, 1);
         Assert.Equal(last.Revision, events[0].Revision);
-        Assert.Equal("2", S(events[0].PrevKv));
+        Assert.Equal("3", S(events[0].Kv));
     }
 
     [Fact]

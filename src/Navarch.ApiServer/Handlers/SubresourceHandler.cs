@@ -224,10 +224,6 @@ public sealed class SubresourceHandler(
         await responses.WriteObjectAsync(request.Http, StatusCodes.Status200OK, info.Definition, outcome.Object).ConfigureAwait(false);
     }
 
-    private static async Task<(string MediaType, JsonNode Body)> ReadBodyAsync(RequestContext request)
-    {
-        var mediaType = RequestBody.MediaType(request.Http.Request.ContentType);
-        var bytes = await RequestBody.ReadAsync(request.Http.Request, request.Cancellation).ConfigureAwait(false);
-        return (mediaType, RequestBody.Parse(bytes, mediaType, request.Info.Definition.Kind));
-    }
+    private static Task<(string MediaType, JsonNode Node)> ReadBodyAsync(RequestContext request) =>
+        RequestBody.ReadNodeAsync(request.Http.Request, request.Info.Definition.Kind, request.Cancellation);
 }

@@ -23,8 +23,7 @@ public sealed class WriteHandler(
     {
         var info = request.Info;
         var definition = info.Definition;
-        var body = await RequestBody.ReadAsync(request.Http.Request, request.Cancellation).ConfigureAwait(false);
-        var node = RequestBody.Parse(body, RequestBody.MediaType(request.Http.Request.ContentType), definition.Kind);
+        var (_, node) = await RequestBody.ReadNodeAsync(request.Http.Request, definition.Kind, request.Cancellation).ConfigureAwait(false);
         var obj = decoder.Decode(node, definition, request.FieldValidation, request.Warnings);
         preparer.PrepareCreate(request, obj);
         await namespaces.CheckCreateAsync(info, obj.Metadata.Name, request.Cancellation).ConfigureAwait(false);
@@ -60,8 +59,7 @@ public sealed class WriteHandler(
     {
         var info = request.Info;
         var definition = info.Definition;
-        var body = await RequestBody.ReadAsync(request.Http.Request, request.Cancellation).ConfigureAwait(false);
-        var node = RequestBody.Parse(body, RequestBody.MediaType(request.Http.Request.ContentType), definition.Kind);
+        var (_, node) = await RequestBody.ReadNodeAsync(request.Http.Request, definition.Kind, request.Cancellation).ConfigureAwait(false);
         var obj = decoder.Decode(node, definition, request.FieldValidation, request.Warnings);
         CheckName(info, obj);
         var expected = obj.Metadata.ResourceVersion;

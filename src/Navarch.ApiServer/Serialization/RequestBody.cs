@@ -43,6 +43,14 @@ public static class RequestBody
 
     private static ApiException TooLarge() => ApiException.RequestEntityTooLarge("Request entity too large: limit is 3145728");
 
+    /// <summary>Reads the body and parses it by its Content-Type.</summary>
+    public static async Task<(string MediaType, JsonNode Node)> ReadNodeAsync(HttpRequest request, string kind, CancellationToken cancellationToken)
+    {
+        var mediaType = MediaType(request.ContentType);
+        var body = await ReadAsync(request, cancellationToken).ConfigureAwait(false);
+        return (mediaType, Parse(body, mediaType, kind));
+    }
+
     /// <summary>The media type without parameters, lower-cased; JSON when the header is missing.</summary>
     public static string MediaType(string? contentType)
     {
