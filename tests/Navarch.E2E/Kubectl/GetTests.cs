@@ -38,7 +38,7 @@ public sealed class GetTests(ServerFixture server) : IAsyncLifetime
     [Fact]
     public async Task GetOutputJson_PrintsAListWithEveryItem()
     {
-        var result = server.Expect.Success(await server.Kubectl.RunAsync("get", "pods", "-n", Ns, "-l", "app in (a,b,c)", "-o", "json"));
+        var result = server.Expect.Success(await server.Kubectl.RunAsync("get", "pods", "-n", Ns, "-l", "suite=sel", "-o", "json"));
         var list = JsonNode.Parse(result.Stdout)!;
         server.Expect.True(list["kind"]?.GetValue<string>() == "List", "kubectl prints a List", result);
         var names = list["items"]!.AsArray().Select(i => i!["metadata"]!["name"]!.GetValue<string>()).Order().ToArray();
@@ -48,11 +48,11 @@ public sealed class GetTests(ServerFixture server) : IAsyncLifetime
     [Fact]
     public async Task GetOutputName_And_JsonPath_PrintNames()
     {
-        var names = server.Expect.Success(await server.Kubectl.RunAsync("get", "pods", "-n", Ns, "-l", "app in (a,b,c)", "-o", "name"));
+        var names = server.Expect.Success(await server.Kubectl.RunAsync("get", "pods", "-n", Ns, "-l", "suite=sel", "-o", "name"));
         server.Expect.StdoutLines(names, "pod/sel-a", "pod/sel-b", "pod/sel-c");
 
         var jsonPath = server.Expect.Success(await server.Kubectl.RunAsync(
-            "get", "pods", "-n", Ns, "-l", "app in (a,b,c)", "-o", "jsonpath={.items[*].metadata.name}"));
+            "get", "pods", "-n", Ns, "-l", "suite=sel", "-o", "jsonpath={.items[*].metadata.name}"));
         server.Expect.StdoutLines(jsonPath, "sel-a sel-b sel-c");
     }
 
@@ -78,23 +78,23 @@ public sealed class GetTests(ServerFixture server) : IAsyncLifetime
         var equal = server.Expect.Success(await server.Kubectl.RunAsync("get", "pods", "-n", Ns, "-l", "app=b", "-o", "name"));
         server.Expect.StdoutLines(equal, "pod/sel-b");
 
-        var notEqual = server.Expect.Success(await server.Kubectl.RunAsync("get", "pods", "-n", Ns, "-l", "app!=b,app", "-o", "name"));
+        var notEqual = server.Expect.Success(await server.Kubectl.RunAsync("get", "pods", "-n", Ns, "-l", "suite=sel,app!=b", "-o", "name"));
         server.Expect.StdoutLines(notEqual, "pod/sel-a", "pod/sel-c");
     }
 
     [Fact]
     public async Task GetWithSetBasedLabelSelector_ReturnsOnlyMatches()
     {
-        var inSet = server.Expect.Success(await server.Kubectl.RunAsync("get", "pods", "-n", Ns, "-l", "app in (a,c)", "-o", "name"));
+        var inSet = server.Expect.Success(await server.Kubectl.RunAsync("get", "pods", "-n", Ns, "-l", "suite=sel,app in (a,c)", "-o", "name"));
         server.Expect.StdoutLines(inSet, "pod/sel-a", "pod/sel-c");
 
-        var notIn = server.Expect.Success(await server.Kubectl.RunAsync("get", "pods", "-n", Ns, "-l", "app,app notin (a)", "-o", "name"));
+        var notIn = server.Expect.Success(await server.Kubectl.RunAsync("get", "pods", "-n", Ns, "-l", "suite=sel,app notin (a)", "-o", "name"));
         server.Expect.StdoutLines(notIn, "pod/sel-b", "pod/sel-c");
 
-        var exists = server.Expect.Success(await server.Kubectl.RunAsync("get", "pods", "-n", Ns, "-l", "app,tier", "-o", "name"));
+        var exists = server.Expect.Success(await server.Kubectl.RunAsync("get", "pods", "-n", Ns, "-l", "suite=sel,tier", "-o", "name"));
         server.Expect.StdoutLines(exists, "pod/sel-a", "pod/sel-b");
 
-        var absent = server.Expect.Success(await server.Kubectl.RunAsync("get", "pods", "-n", Ns, "-l", "app,!tier", "-o", "name"));
+        var absent = server.Expect.Success(await server.Kubectl.RunAsync("get", "pods", "-n", Ns, "-l", "suite=sel,!tier", "-o", "name"));
         server.Expect.StdoutLines(absent, "pod/sel-c");
     }
 
@@ -107,7 +107,7 @@ public sealed class GetTests(ServerFixture server) : IAsyncLifetime
         server.Expect.StdoutDoesNotMatch(byName, "^sel-[ac]");
 
         var pending = server.Expect.Success(await server.Kubectl.RunAsync(
-            "get", "pods", "-n", Ns, "-l", "app", "--field-selector", "status.phase=Pending", "-o", "name"));
+            "get", "pods", "-n", Ns, "-l", "suite=sel", "--field-selector", "status.phase=Pending", "-o", "name"));
         server.Expect.StdoutLines(pending, "pod/sel-a", "pod/sel-b", "pod/sel-c");
 
         var running = server.Expect.Success(await server.Kubectl.RunAsync("get", "pods", "-n", Ns, "--field-selector", "status.phase=Running"));
@@ -190,6 +190,7 @@ public sealed class GetTests(ServerFixture server) : IAsyncLifetime
           name: {name}
           namespace: {Ns}
           labels:
+            suite: {(app.Length == 1 ? "sel" : "watch")}
             app: {app}{(tier.Length > 0 ? $"\n    tier: {tier}" : "")}
         spec:
           containers:
