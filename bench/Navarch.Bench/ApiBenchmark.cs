@@ -11,7 +11,7 @@ namespace Navarch.Bench;
 /// <summary>
 /// <c>api</c>: a real <c>navarch server</c> (child process, SQLite store, loopback HTTPS with the client certificate of
 /// its kubeconfig) under pod creates at 1, 16 and 64 concurrent clients, gets of one pod by name at 16, and lists of
-/// every pod those creates left in the namespace as JSON and as a Table; with the server's RSS before and after.
+/// a namespace of <see cref="ListPods"/> pods as JSON and as a Table; with the server's RSS before and after.
 /// </summary>
 /// <remarks>
 /// Requests go through a raw <see cref="HttpClient"/> with pre-encoded bodies rather than KubernetesClient's typed
@@ -23,14 +23,20 @@ internal static class ApiBenchmark
     private const string Namespace = "navarch-bench";
     private const string WarmupNamespace = "navarch-bench-warmup";
     private const string TypedNamespace = "navarch-bench-typed";
+    private const string ListNamespace = "navarch-bench-list";
     private const string TableAccept = "application/json;as=Table;v=v1;g=meta.k8s.io";
     private const int GetClients = 16;
     private const int RatioClients = 16;
     private const int Lists = 20;
+
+    // A fixed count, not however many the timed creates made, so list figures compare across machines and runs.
+    private const int ListPods = 3000;
     private const int WarmupLists = 2;
     private const int MaxOperationsPerClient = 1_000_000;
     private static readonly int[] CreateClients = [1, 16, 64];
-    private static readonly TimeSpan WarmupDuration = TimeSpan.FromMilliseconds(500);
+    // Long enough for tiered compilation to finish the hot paths on both sides (the JIT's background thread shows
+    // seconds of CPU in the server during a shorter warm-up, all charged to the first measured cell).
+    private static readonly TimeSpan WarmupDuration = TimeSpan.FromSeconds(2);
 
     // A list phase is bounded by its count; this only stops a pathologically slow server from hanging the run.
     private static readonly TimeSpan ListCap = TimeSpan.FromMinutes(2);
@@ -56,7 +62,7 @@ internal static class ApiBenchmark
                 $"navarch server pid {server.ProcessId} at {credentials.Server} (SQLite store under {root.FullName}); " +
                 $"HTTP/{httpVersion} raw HttpClient; {seconds:0.##} s per cell; {Environment.ProcessorCount} cores; load average {LoadAverage()}");
 
-            foreach (var ns in (string[])[WarmupNamespace, Namespace, TypedNamespace])
+            foreach (var ns in (string[])[WarmupNamespace, Namespace, TypedNamespace, ListNamespace])
             {
                 await CreateNamespaceAsync(http, ns, ct).ConfigureAwait(false);
             }
@@ -73,30 +79,29 @@ internal static class ApiBenchmark
                 $"{"phase",-22} {"clients",7} {"ops",7} {"ops/s",8} {"p50 ms",8} {"p99 ms",8} " +
                 $"{"server cpu%",11} {"bench cpu%",10} {"server µs/op",12} {"bench µs/op",11}");
             var creates = new Dictionary<int, LoadResult>();
-            var created = 0;
             foreach (var clients in CreateClients)
             {
                 var result = await MeasureCreatesAsync(server, http, Namespace, $"c{clients}", clients, duration, ct).ConfigureAwait(false);
                 creates[clients] = result;
-                created += result.Operations;
                 Print("create pod", clients, result);
             }
 
             Print("create pod (typed)", RatioClients, await MeasureTypedCreatesAsync(server, typed, TypedNamespace, "k", duration, ct).ConfigureAwait(false));
             Print("get pod", GetClients, await MeasureGetsAsync(server, http, Namespace, "c1-0-0", duration, ct).ConfigureAwait(false));
 
-            var (json, jsonBytes, jsonItems) = await MeasureListsAsync(server, http, Namespace, "application/json", Lists, ct).ConfigureAwait(false);
+            await FillAsync(server, http, ListNamespace, ListPods, ct).ConfigureAwait(false);
+            var (json, jsonBytes, jsonItems) = await MeasureListsAsync(server, http, ListNamespace, "application/json", Lists, ct).ConfigureAwait(false);
             Print("list json", 1, json);
-            var (table, tableBytes, tableRows) = await MeasureListsAsync(server, http, Namespace, TableAccept, Lists, ct).ConfigureAwait(false);
+            var (table, tableBytes, tableRows) = await MeasureListsAsync(server, http, ListNamespace, TableAccept, Lists, ct).ConfigureAwait(false);
             Print("list table", 1, table);
-            if (jsonItems != created || tableRows != created)
+            if (jsonItems != ListPods || tableRows != ListPods)
             {
-                throw new InvalidOperationException($"created {created} pods but the JSON list held {jsonItems} and the Table {tableRows} rows");
+                throw new InvalidOperationException($"created {ListPods} pods but the JSON list held {jsonItems} and the Table {tableRows} rows");
             }
 
             var rssAfter = server.ResidentBytes();
             Console.WriteLine();
-            Console.WriteLine($"lists of {created} pods: JSON {jsonBytes / 1024.0 / 1024:F1} MiB, Table {tableBytes / 1024.0 / 1024:F1} MiB per response");
+            Console.WriteLine($"lists of {ListPods} pods: JSON {jsonBytes / 1024.0 / 1024:F1} MiB, Table {tableBytes / 1024.0 / 1024:F1} MiB per response");
             Console.WriteLine(
                 $"server RSS: {Mebibytes(rssBefore)} MiB before, {Mebibytes(rssAfter)} MiB after, peak {Mebibytes(server.PeakResidentBytes())} MiB");
             Console.WriteLine($"load average at the end {LoadAverage()}; (typed) = KubernetesClient's CoreV1.CreateNamespacedPodAsync, for comparison");
@@ -111,16 +116,31 @@ internal static class ApiBenchmark
     }
 
     private static Task<LoadResult> MeasureCreatesAsync(
-        NavarchServerProcess server, HttpClient http, string ns, string prefix, int clients, TimeSpan duration, CancellationToken ct)
+        NavarchServerProcess server, HttpClient http, string ns, string prefix, int clients, TimeSpan duration, CancellationToken ct,
+        int maxPerClient = MaxOperationsPerClient)
     {
         var path = new Uri($"/api/v1/namespaces/{ns}/pods", UriKind.Relative);
-        return LoadResult.MeasureAsync(clients, duration, MaxOperationsPerClient, server.CpuTime, async (client, i, token) =>
+        return LoadResult.MeasureAsync(
+            clients, duration, maxPerClient, server.CpuTime, (client, i, token) => CreatePodAsync(http, path, $"{prefix}-{client}-{i}", token), ct);
+    }
+
+    private static async Task CreatePodAsync(HttpClient http, Uri path, string name, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = PodBody(name) };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        await DrainAsync(response, HttpStatusCode.Created, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates exactly <paramref name="count"/> pods in <paramref name="ns"/>, split over the ratio's clients.</summary>
+    private static async Task FillAsync(NavarchServerProcess server, HttpClient http, string ns, int count, CancellationToken ct)
+    {
+        var perClient = count / RatioClients;
+        var filled = await MeasureCreatesAsync(server, http, ns, "l", RatioClients, ListCap, ct, perClient).ConfigureAwait(false);
+        for (var i = filled.Operations; i < count; i++)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = PodBody($"{prefix}-{client}-{i}") };
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
-            await DrainAsync(response, HttpStatusCode.Created, token).ConfigureAwait(false);
-        }, ct);
+            await CreatePodAsync(http, new Uri($"/api/v1/namespaces/{ns}/pods", UriKind.Relative), $"l-rest-{i}", ct).ConfigureAwait(false);
+        }
     }
 
     private static Task<LoadResult> MeasureTypedCreatesAsync(

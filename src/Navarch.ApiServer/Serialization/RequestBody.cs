@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Navarch.ApiServer.Errors;
+using Navarch.ApiServer.Protobuf;
 
 namespace Navarch.ApiServer.Serialization;
 
@@ -66,6 +67,19 @@ public static class RequestBody
     /// <summary>Parses a JSON or YAML body into a node; malformed input becomes 400 BadRequest.</summary>
     public static JsonNode Parse(byte[] body, string mediaType, string kind)
     {
+        // kubectl 1.32+ sends built-in kinds in Kubernetes' protobuf encoding; responses stay JSON.
+        if (KubernetesProtobuf.IsProtobuf(mediaType))
+        {
+            try
+            {
+                return KubernetesProtobuf.DecodeToJson(body).Object;
+            }
+            catch (ProtobufFormatException e)
+            {
+                throw ApiException.BadRequest(e.Message);
+            }
+        }
+
         if (mediaType is not ("application/json" or "application/yaml" or "text/yaml" or "application/x-yaml" or "application/json-patch+json"
             or "application/merge-patch+json" or "application/strategic-merge-patch+json" or "application/apply-patch+yaml"))
         {

@@ -60,8 +60,7 @@ internal sealed class ProtoWriter
     public static Action<ProtoWriter> Meta(string name, string ns = "", Action<ProtoWriter>? extra = null) => m =>
     {
         m.String(1, name).String(2, "").String(3, ns).String(4, "").String(5, "").String(6, "").Varint(7, 0)
-            .Message(8, t => { })
-            .String(14, "");
+            .Message(8, t => { });
         extra?.Invoke(m);
     };
 
