@@ -35,6 +35,7 @@ public sealed partial class ApiServerHost(ApiServerOptions options, ILoggerFacto
     private ClusterCertificates? _certificates;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _compaction;
+    private int _disposed;
 
     /// <summary>The URL clients use, known once started (the port is the real one when 0 was asked for).</summary>
     public Uri? Url { get; private set; }
@@ -171,6 +172,12 @@ public sealed partial class ApiServerHost(ApiServerOptions options, ILoggerFacto
 
     public async ValueTask DisposeAsync()
     {
+        // The generic host may dispose a hosted service twice (as itself and through its factory registration).
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (_app is not null)
         {
             await _app.DisposeAsync().ConfigureAwait(false);

@@ -20,6 +20,7 @@ public sealed partial class WatchCacheSet : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
+    private int _disposed;
 
     public WatchCacheSet(ResourceRegistry registry, IKeyValueStore store, ILoggerFactory loggers)
     {
@@ -107,6 +108,11 @@ public sealed partial class WatchCacheSet : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
         {

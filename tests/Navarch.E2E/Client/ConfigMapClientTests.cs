@@ -98,7 +98,7 @@ public sealed class ConfigMapClientTests(ServerFixture server) : IAsyncLifetime
             {
                 lock (events)
                 {
-                    events.Add((type, item.Metadata.Name, item.Data?.GetValueOrDefault("k")));
+                    events.Add((type, item.Metadata.Name, Value(item)));
                 }
             }
         }, CancellationToken.None);
@@ -140,7 +140,7 @@ public sealed class ConfigMapClientTests(ServerFixture server) : IAsyncLifetime
             {
                 lock (events)
                 {
-                    events.Add((type, item.Metadata.Name, item.Data?.GetValueOrDefault("k")));
+                    events.Add((type, item.Metadata.Name, Value(item)));
                 }
             }
         }, CancellationToken.None);
@@ -202,6 +202,8 @@ public sealed class ConfigMapClientTests(ServerFixture server) : IAsyncLifetime
         {
         }
     }
+
+    private static string? Value(V1ConfigMap item) => item.Data is { } data && data.TryGetValue("k", out var value) ? value : null;
 
     private static V1ConfigMap ConfigMap(string name, string value, string group) => new()
     {
