@@ -53,66 +53,86 @@ internal static class ApiBenchmark
         var root = Directory.CreateTempSubdirectory("navarch-bench-api-");
         try
         {
-            await using var server = await NavarchServerProcess.StartAsync(root.FullName, ct).ConfigureAwait(false);
-            using var credentials = await server.WaitReadyAsync(c => c.CreateHttpClient(httpVersion), ct).ConfigureAwait(false);
-            using var http = credentials.CreateHttpClient(httpVersion);
-            var rssBefore = server.ResidentBytes();
-            using var typed = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.KubeconfigPath));
-            Console.WriteLine(
-                $"navarch server pid {server.ProcessId} at {credentials.Server} (SQLite store under {root.FullName}); " +
-                $"HTTP/{httpVersion} raw HttpClient; {seconds:0.##} s per cell; {Environment.ProcessorCount} cores; load average {LoadAverage()}");
-
-            foreach (var ns in (string[])[WarmupNamespace, Namespace, TypedNamespace, ListNamespace])
+            await using var server = await NavarchServerProcess.StartAsync(
+                Path.Combine(root.FullName, "bin"), Path.Combine(root.FullName, "data"), ct).ConfigureAwait(false);
+            try
             {
-                await CreateNamespaceAsync(http, ns, ct).ConfigureAwait(false);
+                return await RunAgainstAsync(server, root.FullName, duration, httpVersion, ct).ConfigureAwait(false);
             }
-
-            // Warm up connections, JIT on both sides and the database's file before anything is measured.
-            await MeasureCreatesAsync(server, http, WarmupNamespace, "w", RatioClients, WarmupDuration, ct).ConfigureAwait(false);
-            await MeasureGetsAsync(server, http, WarmupNamespace, "w-0-0", WarmupDuration, ct).ConfigureAwait(false);
-            await MeasureListsAsync(server, http, WarmupNamespace, "application/json", WarmupLists, ct).ConfigureAwait(false);
-            await MeasureListsAsync(server, http, WarmupNamespace, TableAccept, WarmupLists, ct).ConfigureAwait(false);
-            await MeasureTypedCreatesAsync(server, typed, WarmupNamespace, "wk", WarmupDuration, ct).ConfigureAwait(false);
-
-            Console.WriteLine();
-            Console.WriteLine(
-                $"{"phase",-22} {"clients",7} {"ops",7} {"ops/s",8} {"p50 ms",8} {"p99 ms",8} " +
-                $"{"server cpu%",11} {"bench cpu%",10} {"server µs/op",12} {"bench µs/op",11}");
-            var creates = new Dictionary<int, LoadResult>();
-            foreach (var clients in CreateClients)
+            catch (Exception e) when (e is HttpRequestException or InvalidOperationException)
             {
-                var result = await MeasureCreatesAsync(server, http, Namespace, $"c{clients}", clients, duration, ct).ConfigureAwait(false);
-                creates[clients] = result;
-                Print("create pod", clients, result);
+                // Most failures here are the server's; say what it said.
+                await Console.Error.WriteLineAsync(await server.DescribeAsync().ConfigureAwait(false)).ConfigureAwait(false);
+                throw;
             }
-
-            Print("create pod (typed)", RatioClients, await MeasureTypedCreatesAsync(server, typed, TypedNamespace, "k", duration, ct).ConfigureAwait(false));
-            Print("get pod", GetClients, await MeasureGetsAsync(server, http, Namespace, "c1-0-0", duration, ct).ConfigureAwait(false));
-
-            await FillAsync(server, http, ListNamespace, ListPods, ct).ConfigureAwait(false);
-            var (json, jsonBytes, jsonItems) = await MeasureListsAsync(server, http, ListNamespace, "application/json", Lists, ct).ConfigureAwait(false);
-            Print("list json", 1, json);
-            var (table, tableBytes, tableRows) = await MeasureListsAsync(server, http, ListNamespace, TableAccept, Lists, ct).ConfigureAwait(false);
-            Print("list table", 1, table);
-            if (jsonItems != ListPods || tableRows != ListPods)
-            {
-                throw new InvalidOperationException($"created {ListPods} pods but the JSON list held {jsonItems} and the Table {tableRows} rows");
-            }
-
-            var rssAfter = server.ResidentBytes();
-            Console.WriteLine();
-            Console.WriteLine($"lists of {ListPods} pods: JSON {jsonBytes / 1024.0 / 1024:F1} MiB, Table {tableBytes / 1024.0 / 1024:F1} MiB per response");
-            Console.WriteLine(
-                $"server RSS: {Mebibytes(rssBefore)} MiB before, {Mebibytes(rssAfter)} MiB after, peak {Mebibytes(server.PeakResidentBytes())} MiB");
-            Console.WriteLine($"load average at the end {LoadAverage()}; (typed) = KubernetesClient's CoreV1.CreateNamespacedPodAsync, for comparison");
-            Console.WriteLine();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"api pod creates/s at {RatioClients} clients: {creates[RatioClients].OpsPerSecond:F0}"));
-            return 0;
         }
         finally
         {
             root.Delete(recursive: true);
         }
+    }
+
+    private static async Task<int> RunAgainstAsync(NavarchServerProcess server, string root, TimeSpan duration, Version httpVersion, CancellationToken ct)
+    {
+        var seconds = duration.TotalSeconds;
+        using var credentials = await server.WaitReadyAsync(c => c.CreateHttpClient(httpVersion), ct).ConfigureAwait(false);
+        using var http = credentials.CreateHttpClient(httpVersion);
+        var rssBefore = server.ResidentBytes();
+        using var typed = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.KubeconfigPath));
+        Console.WriteLine(
+            $"navarch server pid {server.ProcessId} at {credentials.Server} (SQLite store and a copy of the build under {root}); " +
+            $"HTTP/{httpVersion} raw HttpClient; {seconds:0.##} s per cell; {Environment.ProcessorCount} cores; load average {LoadAverage()}");
+
+        foreach (var ns in (string[])[WarmupNamespace, Namespace, TypedNamespace, ListNamespace])
+        {
+            await CreateNamespaceAsync(http, ns, ct).ConfigureAwait(false);
+        }
+
+        // Warm up connections, JIT on both sides and the database's file before anything is measured.
+        var stored = (await MeasureCreatesAsync(server, http, WarmupNamespace, "w", RatioClients, WarmupDuration, ct).ConfigureAwait(false)).Operations;
+        await MeasureGetsAsync(server, http, WarmupNamespace, "w-0-0", WarmupDuration, ct).ConfigureAwait(false);
+        await MeasureListsAsync(server, http, WarmupNamespace, "application/json", WarmupLists, ct).ConfigureAwait(false);
+        await MeasureListsAsync(server, http, WarmupNamespace, TableAccept, WarmupLists, ct).ConfigureAwait(false);
+        stored += (await MeasureTypedCreatesAsync(server, typed, WarmupNamespace, "wk", WarmupDuration, ct).ConfigureAwait(false)).Operations;
+
+        Console.WriteLine();
+        Console.WriteLine(
+            $"{"phase",-22} {"clients",7} {"ops",7} {"ops/s",8} {"p50 ms",8} {"p99 ms",8} " +
+            $"{"server cpu%",11} {"bench cpu%",10} {"server µs/op",12} {"bench µs/op",11}");
+        var creates = new Dictionary<int, LoadResult>();
+        foreach (var clients in CreateClients)
+        {
+            var result = await MeasureCreatesAsync(server, http, Namespace, $"c{clients}", clients, duration, ct).ConfigureAwait(false);
+            creates[clients] = result;
+            stored += result.Operations;
+            Print("create pod", clients, result);
+        }
+
+        var typedCreates = await MeasureTypedCreatesAsync(server, typed, TypedNamespace, "k", duration, ct).ConfigureAwait(false);
+        stored += typedCreates.Operations;
+        Print("create pod (typed)", RatioClients, typedCreates);
+        Print("get pod", GetClients, await MeasureGetsAsync(server, http, Namespace, "c1-0-0", duration, ct).ConfigureAwait(false));
+
+        await FillAsync(server, http, ListNamespace, ListPods, ct).ConfigureAwait(false);
+        stored += ListPods;
+        var (json, jsonBytes, jsonItems) = await MeasureListsAsync(server, http, ListNamespace, "application/json", Lists, ct).ConfigureAwait(false);
+        Print("list json", 1, json);
+        var (table, tableBytes, tableRows) = await MeasureListsAsync(server, http, ListNamespace, TableAccept, Lists, ct).ConfigureAwait(false);
+        Print("list table", 1, table);
+        if (jsonItems != ListPods || tableRows != ListPods)
+        {
+            throw new InvalidOperationException($"created {ListPods} pods but the JSON list held {jsonItems} and the Table {tableRows} rows");
+        }
+
+        var rssAfter = server.ResidentBytes();
+        Console.WriteLine();
+        Console.WriteLine($"lists of {ListPods} pods: JSON {jsonBytes / 1024.0 / 1024:F1} MiB, Table {tableBytes / 1024.0 / 1024:F1} MiB per response");
+        Console.WriteLine(
+            $"server RSS: {Mebibytes(rssBefore)} MiB before, {Mebibytes(rssAfter)} MiB after with {stored} pods stored, peak {Mebibytes(server.PeakResidentBytes())} MiB");
+        Console.WriteLine($"load average at the end {LoadAverage()}; (typed) = KubernetesClient's CoreV1.CreateNamespacedPodAsync, for comparison");
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"api pod creates/s at {RatioClients} clients: {creates[RatioClients].OpsPerSecond:F0}"));
+        return 0;
     }
 
     private static Task<LoadResult> MeasureCreatesAsync(
@@ -126,7 +146,8 @@ internal static class ApiBenchmark
 
     private static async Task CreatePodAsync(HttpClient http, Uri path, string name, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = PodBody(name) };
+        using var request = NewRequest(http, HttpMethod.Post, path);
+        request.Content = PodBody(name);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
         await DrainAsync(response, HttpStatusCode.Created, ct).ConfigureAwait(false);
@@ -163,7 +184,7 @@ internal static class ApiBenchmark
         var path = new Uri($"/api/v1/namespaces/{ns}/pods/{name}", UriKind.Relative);
         return LoadResult.MeasureAsync(GetClients, duration, MaxOperationsPerClient, server.CpuTime, async (_, _, token) =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            using var request = NewRequest(http, HttpMethod.Get, path);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
             await DrainAsync(response, HttpStatusCode.OK, token).ConfigureAwait(false);
@@ -178,7 +199,7 @@ internal static class ApiBenchmark
         byte[] last = [];
         var result = await LoadResult.MeasureAsync(1, ListCap, count, server.CpuTime, async (_, _, token) =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            using var request = NewRequest(http, HttpMethod.Get, path);
             request.Headers.TryAddWithoutValidation("Accept", accept);
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.OK)
@@ -195,6 +216,13 @@ internal static class ApiBenchmark
             : document.RootElement.GetProperty("items").GetArrayLength();
         return (result, last.LongLength, items);
     }
+
+    /// <summary>
+    /// A request with the client's HTTP version and policy: those defaults apply only to the requests HttpClient's
+    /// helpers build, and a hand-built message would otherwise go out as HTTP/1.1.
+    /// </summary>
+    private static HttpRequestMessage NewRequest(HttpClient http, HttpMethod method, Uri path) =>
+        new(method, path) { Version = http.DefaultRequestVersion, VersionPolicy = http.DefaultVersionPolicy };
 
     private static async Task CreateNamespaceAsync(HttpClient http, string name, CancellationToken ct)
     {

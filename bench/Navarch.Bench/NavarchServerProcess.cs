@@ -11,7 +11,8 @@ namespace Navarch.Bench;
 internal sealed class NavarchServerProcess : IAsyncDisposable
 {
     private const string CliProject = "src/Navarch.Cli";
-    private const string CliAssembly = "src/Navarch.Cli/bin/Release/net10.0/navarch.dll";
+    private const string CliOutput = "src/Navarch.Cli/bin/Release/net10.0";
+    private const string CliAssembly = "navarch.dll";
 
     private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
@@ -32,18 +33,26 @@ internal sealed class NavarchServerProcess : IAsyncDisposable
 
     /// <summary>
     /// Builds the CLI in Release when its assembly is missing or older than a source file (as the repo's
-    /// <c>./navarch</c> wrapper decides), then starts <c>navarch server</c> on 127.0.0.1 with a port the kernel
-    /// picks (written into the kubeconfig, so there is no race for a "free" port), without the node agent.
+    /// <c>./navarch</c> wrapper decides), copies the build into <paramref name="binDir"/>, and starts
+    /// <c>navarch server</c> from there on 127.0.0.1 with a port the kernel picks (written into the kubeconfig, so
+    /// there is no race for a "free" port), without the node agent.
     /// </summary>
-    public static async Task<NavarchServerProcess> StartAsync(string dataDir, CancellationToken ct)
+    /// <remarks>
+    /// The copy is the server's own: a rebuild of the checkout while the benchmark runs rewrites the assemblies the
+    /// server has mapped, and the server dies mid-run.
+    /// </remarks>
+    public static async Task<NavarchServerProcess> StartAsync(string binDir, string dataDir, CancellationToken ct)
     {
         var root = RepositoryRoot();
-        var assembly = Path.Combine(root, CliAssembly);
-        if (NeedsBuild(root, assembly))
+        var output = Path.Combine(root, CliOutput);
+        if (NeedsBuild(root, Path.Combine(output, CliAssembly)))
         {
             Console.WriteLine($"building {CliProject} (Release)...");
             await BuildAsync(root, ct).ConfigureAwait(false);
         }
+
+        CopyDirectory(output, binDir);
+        var assembly = Path.Combine(binDir, CliAssembly);
 
         var info = new ProcessStartInfo("dotnet")
         {
@@ -62,14 +71,14 @@ internal sealed class NavarchServerProcess : IAsyncDisposable
             info.ArgumentList.Add(argument);
         }
 
-        var output = new ConcurrentQueue<string>();
+        var lines = new ConcurrentQueue<string>();
         var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => Capture(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Capture(output, e.Data);
+        process.OutputDataReceived += (_, e) => Capture(lines, e.Data);
+        process.ErrorDataReceived += (_, e) => Capture(lines, e.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new NavarchServerProcess(process, output) { KubeconfigPath = Path.Combine(dataDir, "kubeconfig.yaml") };
+        return new NavarchServerProcess(process, lines) { KubeconfigPath = Path.Combine(dataDir, "kubeconfig.yaml") };
     }
 
     /// <summary>
@@ -174,7 +183,35 @@ internal sealed class NavarchServerProcess : IAsyncDisposable
         throw new InvalidOperationException($"/proc/{_process.Id}/status has no {field} line");
     }
 
+    /// <summary>Whether the server is still running, and its last lines of output (for a failure's message).</summary>
+    public async Task<string> DescribeAsync()
+    {
+        // A server that just died may not have been reaped yet; give it a moment so the report says so.
+        using var settle = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        try
+        {
+            await _process.WaitForExitAsync(settle.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Still running.
+        }
+
+        return $"navarch server {(_process.HasExited ? $"exited with code {_process.ExitCode}" : "is running")}; its last output:\n{Output()}";
+    }
+
     private string Output() => string.Join('\n', _output);
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            // A path built from a directory and a file name always has a directory part.
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
 
     private static string RepositoryRoot()
     {

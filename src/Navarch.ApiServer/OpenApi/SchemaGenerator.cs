@@ -102,7 +102,8 @@ internal sealed class SchemaGenerator
         {
             var jsonName = JsonName(property);
             properties[jsonName] = PropertySchema(type, property, jsonName);
-            if (property.PropertyType.IsValueType && Nullable.GetUnderlyingType(property.PropertyType) is null)
+            if ((property.PropertyType.IsValueType && Nullable.GetUnderlyingType(property.PropertyType) is null)
+                || RequiredFields.Of(type).Contains(jsonName, StringComparer.Ordinal))
             {
                 required.Add(jsonName);
             }

@@ -47,9 +47,9 @@ public sealed class ObjectDecoder
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException or OverflowException)
         {
-            var where = e is JsonException je && je.Path is { } path ? $" at {path.TrimStart('$', '.')}" : "";
+            var detail = e is JsonException { Path: { } path } ? TypeErrorMessage.Describe(obj, definition.ModelType, path) : null;
             throw ApiException.BadRequest(
-                $"{definition.Kind} in version \"{definition.Version}\" cannot be handled as a {definition.Kind}: json: cannot unmarshal{where}: {FirstLine(e.Message)}");
+                $"{definition.Kind} in version \"{definition.Version}\" cannot be handled as a {definition.Kind}: {detail ?? "json: " + FirstLine(e.Message)}");
         }
 
         if (typed is null)

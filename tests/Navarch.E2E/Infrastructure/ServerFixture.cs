@@ -98,6 +98,19 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>A KubernetesClient built from the server's kubeconfig, as a user would.</summary>
     public Kubernetes CreateClient() => new(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath));
 
+    /// <summary>Runs a test body; if it fails, rethrows with the server log's tail appended (for tests not asserting through <see cref="Expect"/>).</summary>
+    public async Task WithServerLogOnFailureAsync(Func<Task> body)
+    {
+        try
+        {
+            await body();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.GetType().Name}: {e.Message}\n{LogTailForMessage()}\n{e.StackTrace}");
+        }
+    }
+
     /// <summary>The last lines the server printed.</summary>
     public string LogTail(int lines = 40)
     {
@@ -147,7 +160,11 @@ public sealed class ServerFixture : IAsyncLifetime
         }
 
         WriteLog($"[e2e] starting dotnet {string.Join(' ', start.ArgumentList)}");
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+
+        // Logged so that a server that dies mid-run (crash or an outside signal) says so, with when and how.
+        process.Exited += (_, _) => WriteLog($"[e2e] {DateTime.Now:HH:mm:ss.fff} the server process exited with code {ExitCodeOf(process)}");
+        process.Start();
         process.OutputDataReceived += (_, e) => WriteLog(e.Data);
         process.ErrorDataReceived += (_, e) => WriteLog(e.Data);
         process.BeginOutputReadLine();
@@ -191,6 +208,7 @@ public sealed class ServerFixture : IAsyncLifetime
 
         if (!_server.HasExited)
         {
+            WriteLog("[e2e] killing the server (end of run)");
             _server.Kill(entireProcessTree: true);
         }
 
@@ -218,6 +236,19 @@ public sealed class ServerFixture : IAsyncLifetime
         lock (_logGate)
         {
             _log?.WriteLine(line);
+        }
+    }
+
+    private static string ExitCodeOf(Process process)
+    {
+        try
+        {
+            return process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (InvalidOperationException)
+        {
+            // Raced with Dispose at the end of the run; the code no longer matters then.
+            return "(unknown)";
         }
     }
 
