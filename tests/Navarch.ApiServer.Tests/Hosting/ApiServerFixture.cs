@@ -38,12 +38,19 @@ public sealed class ApiServerFixture : IAsyncLifetime
             },
         };
         handler.ClientCertificates.Add(_host.Certificates.AdminClient.ToCertificate());
-        Client = new HttpClient(handler) { BaseAddress = _host.Url, Timeout = TimeSpan.FromSeconds(30) };
+        // HTTP/2 as kubectl speaks it: an early 413 then resets one stream instead of breaking a connection mid-upload.
+        Client = new HttpClient(handler)
+        {
+            BaseAddress = _host.Url,
+            Timeout = TimeSpan.FromSeconds(30),
+            DefaultRequestVersion = System.Net.HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
     }
 
     public async Task<(int Code, JsonNode? Body)> SendAsync(HttpMethod method, string path, string? body = null, string contentType = "application/json")
     {
-        using var request = new HttpRequestMessage(method, path);
+        using var request = new HttpRequestMessage(method, path) { Version = System.Net.HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
         if (body is not null)
         {
             request.Content = new StringContent(body, Encoding.UTF8);
