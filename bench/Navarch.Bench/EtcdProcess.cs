@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -15,13 +14,11 @@ internal sealed class EtcdProcess : IAsyncDisposable
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
 
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _output;
+    private readonly ChildProcess _process;
 
-    private EtcdProcess(Process process, ConcurrentQueue<string> output, string endpoint)
+    private EtcdProcess(ChildProcess process, string endpoint)
     {
         _process = process;
-        _output = output;
         Endpoint = endpoint;
     }
 
@@ -38,13 +35,7 @@ internal sealed class EtcdProcess : IAsyncDisposable
         var (clientPort, peerPort) = FreePorts();
         var endpoint = $"http://127.0.0.1:{clientPort}";
         var peer = $"http://127.0.0.1:{peerPort}";
-        var info = new ProcessStartInfo(BinaryPath)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in (string[])[
+        var process = ChildProcess.Start(BinaryPath, [
             "--name", "navarch-bench",
             "--data-dir", dataDir,
             "--listen-client-urls", endpoint,
@@ -57,19 +48,8 @@ internal sealed class EtcdProcess : IAsyncDisposable
             "--election-timeout", "100",
             "--logger", "zap",
             "--log-level", "warn",
-        ])
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        var output = new ConcurrentQueue<string>();
-        var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => Capture(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Capture(output, e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var etcd = new EtcdProcess(process, output, endpoint);
+        ]);
+        var etcd = new EtcdProcess(process, endpoint);
         try
         {
             await etcd.WaitHealthyAsync(ct).ConfigureAwait(false);
@@ -82,17 +62,7 @@ internal sealed class EtcdProcess : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await _process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     private async Task WaitHealthyAsync(CancellationToken ct)
     {
@@ -102,7 +72,7 @@ internal sealed class EtcdProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"etcd exited with code {_process.ExitCode} while starting:\n{string.Join('\n', _output)}");
+                throw new InvalidOperationException($"etcd exited with code {_process.ExitCode} while starting:\n{_process.Output()}");
             }
 
             try
@@ -120,23 +90,10 @@ internal sealed class EtcdProcess : IAsyncDisposable
 
             if (Stopwatch.GetTimestamp() > deadline)
             {
-                throw new InvalidOperationException($"etcd at {Endpoint} was not healthy within {StartTimeout}:\n{string.Join('\n', _output)}");
+                throw new InvalidOperationException($"etcd at {Endpoint} was not healthy within {StartTimeout}:\n{_process.Output()}");
             }
 
             await Task.Delay(10, ct).ConfigureAwait(false);
-        }
-    }
-
-    private static void Capture(ConcurrentQueue<string> output, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        output.Enqueue(line);
-        while (output.Count > 200 && output.TryDequeue(out _))
-        {
         }
     }
 

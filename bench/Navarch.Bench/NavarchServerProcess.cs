@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 
@@ -17,14 +16,9 @@ internal sealed class NavarchServerProcess : IAsyncDisposable
     private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _output;
+    private readonly ChildProcess _process;
 
-    private NavarchServerProcess(Process process, ConcurrentQueue<string> output)
-    {
-        _process = process;
-        _output = output;
-    }
+    private NavarchServerProcess(ChildProcess process) => _process = process;
 
     public int ProcessId => _process.Id;
 
@@ -54,31 +48,14 @@ internal sealed class NavarchServerProcess : IAsyncDisposable
         CopyDirectory(output, binDir);
         var assembly = Path.Combine(binDir, CliAssembly);
 
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in (string[])[
+        var process = ChildProcess.Start("dotnet", [
             assembly, "server",
             "--data-dir", dataDir,
             "--https-port", "0",
             "--bind-address", "127.0.0.1",
             "--disable-agent",
-        ])
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        var lines = new ConcurrentQueue<string>();
-        var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => Capture(lines, e.Data);
-        process.ErrorDataReceived += (_, e) => Capture(lines, e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return new NavarchServerProcess(process, lines) { KubeconfigPath = Path.Combine(dataDir, "kubeconfig.yaml") };
+        ]);
+        return new NavarchServerProcess(process) { KubeconfigPath = Path.Combine(dataDir, "kubeconfig.yaml") };
     }
 
     /// <summary>
@@ -96,7 +73,7 @@ internal sealed class NavarchServerProcess : IAsyncDisposable
             {
                 if (_process.HasExited)
                 {
-                    throw new InvalidOperationException($"navarch server exited with code {_process.ExitCode} while starting:\n{Output()}");
+                    throw new InvalidOperationException($"navarch server exited with code {_process.ExitCode} while starting:\n{_process.Output()}");
                 }
 
                 if (credentials is null && File.Exists(KubeconfigPath))
@@ -112,7 +89,7 @@ internal sealed class NavarchServerProcess : IAsyncDisposable
 
                 if (Stopwatch.GetTimestamp() > deadline)
                 {
-                    throw new InvalidOperationException($"navarch server was not ready within {StartTimeout}:\n{Output()}");
+                    throw new InvalidOperationException($"navarch server was not ready within {StartTimeout}:\n{_process.Output()}");
                 }
 
                 await Task.Delay(20, ct).ConfigureAwait(false);
@@ -138,21 +115,10 @@ internal sealed class NavarchServerProcess : IAsyncDisposable
     /// <summary>User plus system CPU time the server has used so far.</summary>
     public TimeSpan CpuTime()
     {
-        _process.Refresh();
-        return _process.TotalProcessorTime;
+        return _process.TotalProcessorTime();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await _process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     private static async Task<bool> IsReadyAsync(HttpClient http, Uri server, CancellationToken ct)
     {
@@ -197,10 +163,8 @@ internal sealed class NavarchServerProcess : IAsyncDisposable
             // Still running.
         }
 
-        return $"navarch server {(_process.HasExited ? $"exited with code {_process.ExitCode}" : "is running")}; its last output:\n{Output()}";
+        return $"navarch server {(_process.HasExited ? $"exited with code {_process.ExitCode}" : "is running")}; its last output:\n{_process.Output()}";
     }
-
-    private string Output() => string.Join('\n', _output);
 
     private static void CopyDirectory(string from, string to)
     {
@@ -274,19 +238,6 @@ internal sealed class NavarchServerProcess : IAsyncDisposable
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"dotnet build {CliProject} failed:\n{await stdout.ConfigureAwait(false)}{await stderr.ConfigureAwait(false)}");
-        }
-    }
-
-    private static void Capture(ConcurrentQueue<string> output, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        output.Enqueue(line);
-        while (output.Count > 200 && output.TryDequeue(out _))
-        {
         }
     }
 }
