@@ -23,7 +23,7 @@ public sealed partial class WatchCache : IDisposable
     private readonly CacheEvent?[] _ring;
     private readonly HashSet<CacheWatcher> _watchers = [];
     private readonly int _watcherCapacity;
-    private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource? _progress;
     private int _ringStart;
     private int _ringCount;
     private long _revision;
@@ -196,11 +196,15 @@ public sealed partial class WatchCache : IDisposable
         }
     }
 
+    /// <summary>
+    /// Wakes whoever waits for a revision. The signal is made only when someone asked for it, because every store
+    /// change advances every cache and this runs on that path.
+    /// </summary>
     private void SignalProgress()
     {
-        var done = _progress;
-        _progress = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        done.TrySetResult();
+        var waiting = _progress;
+        _progress = null;
+        waiting?.TrySetResult();
     }
 
     private CachedObject? TryDecode(string key, ReadOnlySpan<byte> json, long revision)
@@ -233,6 +237,7 @@ public sealed partial class WatchCache : IDisposable
                     return;
                 }
 
+                _progress ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 next = _progress.Task;
             }
 
