@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using Navarch.ApiServer.Errors;
+using Navarch.ApiServer.Handlers;
 using Navarch.ApiServer.Objects;
 using Navarch.ApiServer.Registry;
 
@@ -54,8 +55,7 @@ public sealed class Bootstrap(ResourceRegistry registry, ObjectRepository reposi
         obj.ApiVersion = definition.GroupVersion;
         obj.Kind = definition.Kind;
         obj.Metadata.Uid = Guid.NewGuid().ToString();
-        var now = time.GetUtcNow().UtcDateTime;
-        obj.Metadata.CreationTimestamp = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+        obj.Metadata.CreationTimestamp = new ObjectPreparer(time).Now();
         definition.Strategy.PrepareForCreate(obj);
         definition.Strategy.Default(obj);
         try
