@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using Navarch.Api.Metrics;
 
 namespace Navarch.ApiServer.Metrics;
 
@@ -14,7 +15,7 @@ public sealed class ApiMetrics
     private static readonly double[] Buckets = [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60];
 
     private readonly ConcurrentDictionary<(string Verb, string Resource, int Code), long> _requests = new();
-    private readonly ConcurrentDictionary<(string Verb, string Resource), Histogram> _latency = new();
+    private readonly ConcurrentDictionary<(string Verb, string Resource), PrometheusHistogram> _latency = new();
     private readonly ConcurrentDictionary<string, long> _watchers = new();
 
     public void RequestCompleted(string verb, string resource, int code, TimeSpan elapsed)
@@ -22,7 +23,7 @@ public sealed class ApiMetrics
         _requests.AddOrUpdate((verb, resource, code), 1, static (_, n) => n + 1);
         if (verb != "watch")
         {
-            _latency.GetOrAdd((verb, resource), static _ => new Histogram(Buckets.Length)).Observe(Buckets, elapsed.TotalSeconds);
+            _latency.GetOrAdd((verb, resource), static _ => new PrometheusHistogram(Buckets)).Observe(elapsed.TotalSeconds);
         }
     }
 
@@ -44,7 +45,7 @@ public sealed class ApiMetrics
         text.Append("# TYPE apiserver_request_duration_seconds histogram\n");
         foreach (var ((verb, resource), histogram) in _latency.OrderBy(p => p.Key))
         {
-            histogram.Render(text, Buckets, $"verb=\"{verb.ToUpperInvariant()}\",resource=\"{resource}\"");
+            histogram.Render(text, "apiserver_request_duration_seconds", $"verb=\"{verb.ToUpperInvariant()}\",resource=\"{resource}\"");
         }
 
         text.Append("# HELP apiserver_registered_watchers Number of currently registered watchers for a given resource.\n");
@@ -58,39 +59,5 @@ public sealed class ApiMetrics
         text.Append("# TYPE navarch_store_revision gauge\n");
         text.Append(CultureInfo.InvariantCulture, $"navarch_store_revision {storeRevision}\n");
         return text.ToString();
-    }
-
-    private sealed class Histogram(int buckets)
-    {
-        private readonly long[] _counts = new long[buckets];
-        private long _count;
-        private long _sumMicros;
-
-        public void Observe(double[] bounds, double seconds)
-        {
-            for (var i = 0; i < bounds.Length; i++)
-            {
-                if (seconds <= bounds[i])
-                {
-                    Interlocked.Increment(ref _counts[i]);
-                }
-            }
-
-            Interlocked.Increment(ref _count);
-            Interlocked.Add(ref _sumMicros, (long)(seconds * 1_000_000));
-        }
-
-        public void Render(StringBuilder text, double[] bounds, string labels)
-        {
-            for (var i = 0; i < bounds.Length; i++)
-            {
-                text.Append(CultureInfo.InvariantCulture, $"apiserver_request_duration_seconds_bucket{{{labels},le=\"{bounds[i]}\"}} {Volatile.Read(ref _counts[i])}\n");
-            }
-
-            var count = Volatile.Read(ref _count);
-            text.Append(CultureInfo.InvariantCulture, $"apiserver_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {count}\n");
-            text.Append(CultureInfo.InvariantCulture, $"apiserver_request_duration_seconds_sum{{{labels}}} {Volatile.Read(ref _sumMicros) / 1_000_000.0}\n");
-            text.Append(CultureInfo.InvariantCulture, $"apiserver_request_duration_seconds_count{{{labels}}} {count}\n");
-        }
     }
 }
