@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
+using Navarch.ApiServer.Admission;
 using Navarch.ApiServer.Apply;
 using Navarch.ApiServer.Errors;
 using Navarch.ApiServer.Objects;
@@ -17,6 +18,7 @@ public sealed class WriteHandler(
     ObjectPreparer preparer,
     NamespaceGuard namespaces,
     ResponseWriter responses,
+    AdmissionChain admission,
     TimeProvider time)
 {
     public async Task CreateAsync(RequestContext request)
@@ -25,8 +27,7 @@ public sealed class WriteHandler(
         var definition = info.Definition;
         var (_, node) = await RequestBody.ReadNodeAsync(request.Http.Request, definition.Kind, request.Cancellation).ConfigureAwait(false);
         var obj = decoder.Decode(node, definition, request.FieldValidation, request.Warnings);
-        preparer.PrepareCreate(request, obj);
-        await namespaces.CheckCreateAsync(info, obj.Metadata.Name, request.Cancellation).ConfigureAwait(false);
+        await PrepareAdmittedCreateAsync(request, obj).ConfigureAwait(false);
         ManagedFieldsTracker.RecordUpdate(null, obj, request.FieldManager, definition.GroupVersion, time.GetUtcNow());
 
         var created = await StoreNewAsync(request, obj).ConfigureAwait(false);
@@ -64,13 +65,13 @@ public sealed class WriteHandler(
         CheckName(info, obj);
         var expected = obj.Metadata.ResourceVersion;
 
-        var outcome = await repository.GuaranteedUpdateAsync(definition, Key(info), info.Name!, (current, _) =>
+        var outcome = await repository.GuaranteedUpdateAsync(definition, Key(info), info.Name!, async (current, _) =>
         {
             CheckResourceVersion(definition, info.Name!, expected, current);
             var next = decoder.Decode(node, definition, FieldValidation.Ignore, []);
-            preparer.PrepareUpdate(request, next, current);
+            await PrepareAdmittedUpdateAsync(request, next, current).ConfigureAwait(false);
             ManagedFieldsTracker.RecordUpdate(current, next, request.FieldManager, definition.GroupVersion, time.GetUtcNow());
-            return ValueTask.FromResult(next);
+            return next;
         }, request.DryRun, request.Cancellation).ConfigureAwait(false);
 
         AddWarnings(request);
@@ -101,16 +102,16 @@ public sealed class WriteHandler(
             return;
         }
 
-        var outcome = await repository.GuaranteedUpdateAsync(definition, Key(info), info.Name!, (current, _) =>
+        var outcome = await repository.GuaranteedUpdateAsync(definition, Key(info), info.Name!, async (current, _) =>
         {
             var currentNode = ApiJson.SerializeToNode(current)!;
             var patched = PatchApplier.Apply(mediaType, currentNode, patch, definition.ModelType);
             var next = DecodePatched(request, patched, definition);
             var expected = next.Metadata.ResourceVersion;
             CheckResourceVersion(definition, info.Name!, expected, current);
-            preparer.PrepareUpdate(request, next, current);
+            await PrepareAdmittedUpdateAsync(request, next, current).ConfigureAwait(false);
             ManagedFieldsTracker.RecordUpdate(current, next, request.FieldManager, definition.GroupVersion, time.GetUtcNow());
-            return ValueTask.FromResult(next);
+            return next;
         }, request.DryRun, request.Cancellation).ConfigureAwait(false);
 
         AddWarnings(request);
@@ -140,27 +141,61 @@ public sealed class WriteHandler(
             var result = ServerSideApply.Apply(null, applied, request.FieldManager, force, definition.ModelType, time.GetUtcNow());
             var obj = DecodePatched(request, ApplyResultObject(definition, info, result), definition);
             CheckName(info, obj);
-            preparer.PrepareCreate(request, obj);
-            await namespaces.CheckCreateAsync(info, obj.Metadata.Name, request.Cancellation).ConfigureAwait(false);
+            await PrepareAdmittedCreateAsync(request, obj).ConfigureAwait(false);
             var created = await StoreNewAsync(request, obj).ConfigureAwait(false);
             AddWarnings(request);
             await responses.WriteObjectAsync(request.Http, StatusCodes.Status201Created, definition, created).ConfigureAwait(false);
             return;
         }
 
-        var outcome = await repository.GuaranteedUpdateAsync(definition, Key(info), info.Name!, (current, _) =>
+        var outcome = await repository.GuaranteedUpdateAsync(definition, Key(info), info.Name!, async (current, _) =>
         {
             var live = ApiJson.SerializeToNode(current)!.AsObject();
             var result = ServerSideApply.Apply(live, applied, request.FieldManager, force, definition.ModelType, time.GetUtcNow());
             var next = DecodePatched(request, ApplyResultObject(definition, info, result), definition);
             CheckResourceVersion(definition, info.Name!, applied["metadata"]?["resourceVersion"]?.GetValue<string>(), current);
-            preparer.PrepareUpdate(request, next, current);
-            return ValueTask.FromResult(next);
+            await PrepareAdmittedUpdateAsync(request, next, current).ConfigureAwait(false);
+            return next;
         }, request.DryRun, request.Cancellation).ConfigureAwait(false);
 
         AddWarnings(request);
         await responses.WriteObjectAsync(request.Http, StatusCodes.Status200OK, definition, outcome.Object).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// As kube-apiserver orders a create: mutating admission, then the kind's preparation, defaulting and validation
+    /// (and the namespace check), then validating admission. A rejection after preparation gives back what the
+    /// strategy took for the object (a Service's address), as a refused store write does.
+    /// </summary>
+    private async Task PrepareAdmittedCreateAsync(RequestContext request, IKubernetesObject<V1ObjectMeta> obj)
+    {
+        await admission.MutateAsync(AdmissionOf(request, AdmissionOperation.Create, obj, null), request.Cancellation).ConfigureAwait(false);
+        preparer.PrepareCreate(request, obj);
+        try
+        {
+            await namespaces.CheckCreateAsync(request.Info, obj.Metadata.Name, request.Cancellation).ConfigureAwait(false);
+            await admission.ValidateAsync(AdmissionOf(request, AdmissionOperation.Create, obj, null), request.Cancellation).ConfigureAwait(false);
+        }
+        catch
+        {
+            request.Info.Definition.Strategy.OnCreateFailed(obj);
+            throw;
+        }
+    }
+
+    /// <summary>The update counterpart, run on each attempt of the update loop against the object it read.</summary>
+    private async Task PrepareAdmittedUpdateAsync(
+        RequestContext request, IKubernetesObject<V1ObjectMeta> next, IKubernetesObject<V1ObjectMeta> current)
+    {
+        await admission.MutateAsync(AdmissionOf(request, AdmissionOperation.Update, next, current), request.Cancellation).ConfigureAwait(false);
+        preparer.PrepareUpdate(request, next, current);
+        await admission.ValidateAsync(AdmissionOf(request, AdmissionOperation.Update, next, current), request.Cancellation).ConfigureAwait(false);
+    }
+
+    private static AdmissionRequest AdmissionOf(
+        RequestContext request, AdmissionOperation operation, IKubernetesObject<V1ObjectMeta> obj, IKubernetesObject<V1ObjectMeta>? old) =>
+        new(operation, request.Info.Definition, null, request.Info.Namespace, obj.Metadata.Name ?? request.Info.Name ?? "", obj, old,
+            request.DryRun);
 
     private static JsonNode ApplyResultObject(ResourceDefinition definition, RequestInfo info, ApplyResult result)
     {

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Navarch.ApiServer.Admission;
 using Navarch.ApiServer.Discovery;
 using Navarch.ApiServer.Handlers;
 using Navarch.ApiServer.Metrics;
@@ -120,6 +121,7 @@ public sealed partial class ApiServerHost(ApiServerOptions options, ILoggerFacto
         services.AddSingleton<ObjectDecoder>();
         services.AddSingleton<ObjectPreparer>();
         services.AddSingleton<NamespaceGuard>();
+        services.AddDefaultAdmission();
         services.AddSingleton<ResponseWriter>();
         services.AddSingleton<ReadHandler>();
         services.AddSingleton<WatchHandler>();

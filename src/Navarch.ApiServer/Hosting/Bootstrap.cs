@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using Navarch.ApiServer.Admission.Priority;
 using Navarch.ApiServer.Errors;
 using Navarch.ApiServer.Handlers;
 using Navarch.ApiServer.Objects;
@@ -8,7 +9,8 @@ using Navarch.ApiServer.Registry;
 namespace Navarch.ApiServer.Hosting;
 
 /// <summary>
-/// What kube-apiserver makes at start: the system namespaces and the <c>kubernetes</c> Service in <c>default</c>.
+/// What kube-apiserver makes at start: the system namespaces, the <c>kubernetes</c> Service in <c>default</c> and the
+/// system PriorityClasses.
 /// Existing objects are left as they are.
 /// </summary>
 public sealed class Bootstrap(ResourceRegistry registry, ObjectRepository repository, TimeProvider time)
@@ -39,6 +41,10 @@ public sealed class Bootstrap(ResourceRegistry registry, ObjectRepository reposi
             },
         };
         await EnsureAsync(service, cancellationToken).ConfigureAwait(false);
+        foreach (var priorityClass in SystemPriorityClasses.Create())
+        {
+            await EnsureAsync(priorityClass, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static string FirstServiceIp() => "10.43.0.1";
