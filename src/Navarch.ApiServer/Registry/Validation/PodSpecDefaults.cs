@@ -12,7 +12,6 @@ internal static class PodSpecDefaults
     public const long DefaultTerminationGracePeriodSeconds = 30;
     public const string DefaultSchedulerName = "default-scheduler";
     public const int DefaultVolumeMode = 420; // 0644, as Kubernetes defaults secret/configMap/projected/downwardAPI files.
-    public const long DefaultTolerationSeconds = 300;
 
     public static void Apply(V1PodSpec spec)
     {
@@ -40,8 +39,8 @@ internal static class PodSpecDefaults
 
     /// <summary>
     /// What Kubernetes adds to a Pod (never to a template): requests copied from limits (SetDefaults_Pod),
-    /// enableServiceLinks, the ServiceAccount admission's service account, the DefaultTolerationSeconds admission's
-    /// not-ready/unreachable tolerations, and the Priority admission's priority and preemption policy.
+    /// enableServiceLinks and the ServiceAccount admission's service account. Priority and the default
+    /// tolerations come from the admission chain (Admission/), which runs before this.
     /// </summary>
     public static void ApplyPodOnly(V1PodSpec spec)
     {
@@ -58,10 +57,6 @@ internal static class PodSpecDefaults
 
         // The deprecated field mirrors the current one, as kube-apiserver's conversion keeps them in step.
         spec.ServiceAccount = spec.ServiceAccountName;
-        spec.Priority ??= 0;
-        spec.PreemptionPolicy ??= "PreemptLowerPriority";
-        AddDefaultToleration(spec, "node.kubernetes.io/not-ready");
-        AddDefaultToleration(spec, "node.kubernetes.io/unreachable");
     }
 
     /// <summary>Always for <c>:latest</c> or no tag, IfNotPresent for any other tag or a digest.</summary>
@@ -173,25 +168,5 @@ internal static class PodSpecDefaults
                 container.Resources.Requests[name] = new ResourceQuantity(quantity.ToString());
             }
         }
-    }
-
-    private static void AddDefaultToleration(V1PodSpec spec, string key)
-    {
-        foreach (var toleration in spec.Tolerations ?? [])
-        {
-            if (toleration.Key == key && toleration.Effect is null or "" or "NoExecute")
-            {
-                return;
-            }
-        }
-
-        spec.Tolerations ??= new List<V1Toleration>();
-        spec.Tolerations.Add(new V1Toleration
-        {
-            Key = key,
-            OperatorProperty = "Exists",
-            Effect = "NoExecute",
-            TolerationSeconds = DefaultTolerationSeconds,
-        });
     }
 }
