@@ -17,6 +17,9 @@ public interface ISchedulerClient
     /// <summary>Sets or clears (null) status.nominatedNodeName of a pod.</summary>
     Task SetNominatedNodeNameAsync(V1Pod pod, string? nodeName, CancellationToken cancellationToken);
 
+    /// <summary>Sets PodScheduled=False with reason Unschedulable and <paramref name="message"/> (and nominatedNodeName when given).</summary>
+    Task SetUnschedulableConditionAsync(V1Pod pod, string message, string? nominatedNodeName, CancellationToken cancellationToken);
+
     /// <summary>Labels of a namespace from the informer cache; null when unknown.</summary>
     IReadOnlyDictionary<string, string>? NamespaceLabels(string namespaceName);
 

@@ -104,15 +104,17 @@ public sealed class NodeInfo
     public static void ForEachHostPort(V1Pod pod, Action<string?, string?, int> action)
     {
         if (pod.Spec is not { } spec) return;
-        Visit(spec.Containers, action);
-        Visit(spec.InitContainers, action);
+        Visit(spec.Containers, sidecarsOnly: false, action);
+        Visit(spec.InitContainers, sidecarsOnly: true, action);
 
-        static void Visit(IList<V1Container>? containers, Action<string?, string?, int> action)
+        // As schedutil.GetHostPorts: only containers that run for the pod's life (app containers and restartable
+        // init containers) hold host ports; a regular init container has exited before the app starts.
+        static void Visit(IList<V1Container>? containers, bool sidecarsOnly, Action<string?, string?, int> action)
         {
             if (containers is null) return;
             foreach (var container in containers)
             {
-                if (container.Ports is null) continue;
+                if (container.Ports is null || (sidecarsOnly && container.RestartPolicy != "Always")) continue;
                 foreach (var port in container.Ports)
                 {
                     if (port.HostPort is > 0) action(port.HostIP, port.Protocol, port.HostPort.Value);

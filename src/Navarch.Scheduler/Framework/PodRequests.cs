@@ -21,7 +21,6 @@ public static class PodRequests
         var result = new Resource();
         if (spec is null) return result;
 
-        var sidecars = new Resource();
         if (spec.Containers is not null)
         {
             foreach (var container in spec.Containers) result.Add(ContainerRequests(container, nonZero));
@@ -29,21 +28,27 @@ public static class PodRequests
 
         if (spec.InitContainers is not null)
         {
+            // As resourcehelper.PodRequests: sidecars (restartable init containers) add to the app containers; a
+            // regular init container runs alone beside the sidecars started before it, and the pod needs the
+            // largest of those moments. The max is taken once at the end, so a sidecar declared after a large
+            // init container is not stacked on top of it.
+            var sidecars = new Resource();
+            var initPeak = new Resource();
             foreach (var init in spec.InitContainers)
             {
                 var requests = ContainerRequests(init, nonZero);
                 if (init.RestartPolicy == "Always")
                 {
-                    // A sidecar keeps running beside the app containers, so it adds to them.
                     result.Add(requests);
                     sidecars.Add(requests);
                     continue;
                 }
 
-                // A regular init container runs alone, beside the sidecars started before it.
                 requests.Add(sidecars);
-                result.SetMax(requests);
+                initPeak.SetMax(requests);
             }
+
+            result.SetMax(initPeak);
         }
 
         if (spec.Overhead is not null) result.AddList(spec.Overhead);

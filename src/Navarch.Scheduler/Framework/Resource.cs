@@ -118,14 +118,15 @@ public sealed class Resource
     }
 
     /// <summary>
-    /// Extended resources (a domain-qualified name outside kubernetes.io), hugepages and attachable volumes are
-    /// counted by the scheduler; other names (e.g. "storage") are ignored, as kube-scheduler does.
+    /// Extended resources (a domain-qualified name outside kubernetes.io), prefixed native resources (containing
+    /// "kubernetes.io/"), hugepages and attachable volumes are counted by the scheduler; other names (e.g.
+    /// "storage") are ignored, as schedutil.IsScalarResourceName does.
     /// </summary>
     public static bool IsScalarResourceName(string name) =>
         name.StartsWith("hugepages-", StringComparison.Ordinal)
         || name.StartsWith("attachable-volumes-", StringComparison.Ordinal)
-        || (name.Contains('/') && !name.StartsWith("kubernetes.io/", StringComparison.Ordinal)
-            && !name.StartsWith("requests.", StringComparison.Ordinal));
+        || name.Contains("kubernetes.io/", StringComparison.Ordinal)
+        || (name.Contains('/') && !name.StartsWith("requests.", StringComparison.Ordinal));
 
     /// <summary>Millicores, rounded up as Quantity.MilliValue does.</summary>
     public static long ToMilli(ResourceQuantity quantity) => (long)decimal.Ceiling(quantity.ToDecimal() * 1000m);

@@ -35,6 +35,14 @@ internal sealed class FakeSchedulerClient : ISchedulerClient
         return Task.CompletedTask;
     }
 
+    public ConcurrentQueue<(string Pod, string Message, string? NominatedNode)> UnschedulableConditions { get; } = new();
+
+    public Task SetUnschedulableConditionAsync(V1Pod pod, string message, string? nominatedNodeName, CancellationToken cancellationToken)
+    {
+        UnschedulableConditions.Enqueue((PodKey.Of(pod), message, nominatedNodeName));
+        return Task.CompletedTask;
+    }
+
     public IReadOnlyDictionary<string, string>? NamespaceLabels(string namespaceName) =>
         Namespaces.TryGetValue(namespaceName, out var labels) ? labels : null;
 
