@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Navarch.ApiServer.Hosting;
+using Navarch.Scheduler.Hosting;
 
 namespace Navarch.Cli;
 
@@ -22,10 +23,16 @@ internal static class ServerCommand
             Description = "etcd endpoints (http://host:2379[,...]) instead of the embedded SQLite store",
         };
         var tlsSans = new Option<string[]>("--tls-san") { Description = "Extra host names or addresses for the serving certificate", AllowMultipleArgumentsPerToken = false };
+        var disableScheduler = new Option<bool>("--disable-scheduler") { Description = "Do not run the embedded scheduler" };
+        var schedulerArgs = new Option<string[]>("--kube-scheduler-arg")
+        {
+            Description = "A flag for the embedded scheduler, key=value (config, secure-port, bind-address, leader-elect, kube-api-qps, kube-api-burst)",
+            AllowMultipleArgumentsPerToken = false,
+        };
 
         var command = new Command("server", "Run the control plane: API server on an embedded store (and, later, the other components).")
         {
-            dataDir, httpsPort, bindAddress, writeKubeconfig, disableAgent, datastore, tlsSans,
+            dataDir, httpsPort, bindAddress, writeKubeconfig, disableAgent, datastore, tlsSans, disableScheduler, schedulerArgs,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -44,9 +51,20 @@ internal static class ServerCommand
                 DatastoreEndpoints = (parse.GetValue(datastore) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 TlsSans = parse.GetValue(tlsSans) ?? [],
             };
+            SchedulerHostOptions? scheduler = null;
             try
             {
                 options.Validate();
+                if (!parse.GetValue(disableScheduler))
+                {
+                    var settings = new SchedulerSettings();
+                    foreach (var argument in parse.GetValue(schedulerArgs) ?? [])
+                    {
+                        settings.Apply(argument);
+                    }
+
+                    scheduler = settings.Build();
+                }
             }
             catch (ArgumentException e)
             {
@@ -54,26 +72,30 @@ internal static class ServerCommand
                 return 2;
             }
 
-            return await RunAsync(options, cancellationToken).ConfigureAwait(false);
+            return await RunAsync(options, scheduler, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(ApiServerOptions options, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ApiServerOptions options, SchedulerHostOptions? scheduler, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(c =>
-        {
-            c.SingleLine = true;
-            c.TimestampFormat = "HH:mm:ss ";
-        });
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        ConsoleLogging.Configure(builder);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<ApiServerHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ApiServerHost>());
+        if (scheduler is not null)
+        {
+            // Hosted services start in order: the API server listens before the scheduler asks for its client.
+            builder.Services.AddSingleton(sp => new SchedulerHost(
+                scheduler,
+                ComponentIdentity.ClientFactory(sp.GetRequiredService<ApiServerHost>(), "system:kube-scheduler", "navarch-scheduler"),
+                sp.GetRequiredService<ILoggerFactory>(),
+                sp.GetRequiredService<TimeProvider>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<SchedulerHost>());
+        }
+
         builder.Services.AddHostedService<ReadyAnnouncer>();
 
         using var host = builder.Build();

@@ -1,0 +1,195 @@
+using System.Text;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Navarch.Client;
+using Navarch.Client.Events;
+using Navarch.Client.Informers;
+using Navarch.Client.LeaderElection;
+using Navarch.Client.Serving;
+using Navarch.Scheduler.Core;
+using Navarch.Scheduler.Plugins;
+
+namespace Navarch.Scheduler.Hosting;
+
+/// <summary>
+/// The scheduler as a hosted service, composed as kube-scheduler is: informers warm their caches at once, then
+/// the instance campaigns for the <c>kube-system/kube-scheduler</c> Lease and schedules only while it leads.
+/// Each term of leadership gets a fresh <see cref="PodScheduler"/> fed from the shared informers, so a
+/// re-elected instance starts from the current cluster state, never from a stale queue.
+/// </summary>
+public sealed partial class SchedulerHost(
+    SchedulerHostOptions options,
+    Func<ClientRateLimit, IKubernetes> clientFactory,
+    ILoggerFactory loggers,
+    TimeProvider time) : IHostedService, IComponentHealth, IAsyncDisposable
+{
+    /// <summary>The pods the scheduler watches: finished ones hold no resources, as kube-scheduler's pod informer.</summary>
+    private const string NotTerminatedPods = "status.phase!=Succeeded,status.phase!=Failed";
+
+    private readonly ILogger _logger = loggers.CreateLogger<SchedulerHost>();
+    private readonly CancellationTokenSource _stopping = new();
+    private IKubernetes? _client;
+    private SharedInformerFactory? _informers;
+    private EventRecorder? _recorder;
+    private ComponentServer? _server;
+    private Task? _running;
+    private volatile PodScheduler? _scheduler;
+    private volatile bool _leading;
+    private volatile bool _synced;
+    private int _disposed;
+
+    /// <summary>The scheduler of the current leadership term; null while this instance does not lead.</summary>
+    public PodScheduler? Scheduler => _scheduler;
+
+    public bool IsLeader => _leading;
+
+    /// <summary>Where health and metrics are served, when they are.</summary>
+    public Uri? HealthUrl => _server?.Url;
+
+    public IReadOnlyList<(string Name, Func<bool> Check)> HealthChecks =>
+    [
+        ("ping", static () => true),
+        ("informer-sync", () => _synced),
+    ];
+
+    public void RenderMetrics(StringBuilder text) => SchedulerMetricsRenderer.Render(text, _scheduler, _leading);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _client = clientFactory(options.RateLimit);
+        _recorder = new EventRecorder(_client, "default-scheduler", Environment.MachineName, loggers, time);
+
+        // Fail at start on a bad configuration or plugin arguments: building the plugins checks them all.
+        using (new PodScheduler(options.Configuration, InTreePlugins.Registry, new ApiSchedulerClient(_client, _ => null, _ => null, time),
+                   new RecorderSchedulerEvents(_recorder), time))
+        {
+        }
+
+        _informers = new SharedInformerFactory(_client, loggers, time);
+        await _recorder.StartAsync(cancellationToken).ConfigureAwait(false);
+        _server = new ComponentServer(options.Serving, this, loggers, time);
+        await _server.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        var pods = _informers.For<V1Pod>(fieldSelector: NotTerminatedPods);
+        var nodes = _informers.For<V1Node>();
+        var namespaces = _informers.For<V1Namespace>();
+        var priorityClasses = _informers.For<V1PriorityClass>();
+        _informers.Start(_stopping.Token);
+        _running = RunAsync(pods, nodes, namespaces, priorityClasses, _stopping.Token);
+    }
+
+    private async Task RunAsync(
+        SharedIndexInformer<V1Pod> pods,
+        SharedIndexInformer<V1Node> nodes,
+        SharedIndexInformer<V1Namespace> namespaces,
+        SharedIndexInformer<V1PriorityClass> priorityClasses,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _informers!.WaitForCacheSyncAsync(cancellationToken).ConfigureAwait(false);
+            _synced = true;
+            var client = new ApiSchedulerClient(_client!, namespaces.Lister.Get, priorityClasses.Lister.Get, time);
+            var election = options.Configuration.LeaderElection;
+            if (!election.LeaderElect)
+            {
+                await LeadAsync(client, pods, nodes, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            // kube-scheduler exits when it loses its lease; inside one process with other components we campaign
+            // again instead, which gives the same guarantee (never two leaders) without taking the server down.
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var elector = new LeaderElector(_client!, new LeaderElectionConfig
+                {
+                    LeaseNamespace = election.ResourceNamespace,
+                    LeaseName = election.ResourceName,
+                    Identity = options.Identity,
+                    LeaseDuration = election.LeaseDuration,
+                    RenewDeadline = election.RenewDeadline,
+                    RetryPeriod = election.RetryPeriod,
+                }, loggers, time);
+                await elector.RunAsync(
+                    term => LeadAsync(client, pods, nodes, term),
+                    onStoppedLeading: () => LogStoppedLeading(_logger, options.Identity),
+                    cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task LeadAsync(
+        ApiSchedulerClient client,
+        SharedIndexInformer<V1Pod> pods,
+        SharedIndexInformer<V1Node> nodes,
+        CancellationToken term)
+    {
+        using var scheduler = new PodScheduler(options.Configuration, InTreePlugins.Registry, client, new RecorderSchedulerEvents(_recorder!), time);
+        // Nodes first, so the pods already bound to them find their node in the cache.
+        using var nodeHandler = nodes.AddEventHandler(new ResourceEventHandler<V1Node>(
+            (node, _) => scheduler.OnNodeAdd(node),
+            scheduler.OnNodeUpdate,
+            (node, _) => scheduler.OnNodeDelete(node)));
+        await nodeHandler.WaitForSyncAsync(term).ConfigureAwait(false);
+        using var podHandler = pods.AddEventHandler(new ResourceEventHandler<V1Pod>(
+            (pod, _) => scheduler.OnPodAdd(pod),
+            scheduler.OnPodUpdate,
+            (pod, _) => scheduler.OnPodDelete(pod)));
+        await podHandler.WaitForSyncAsync(term).ConfigureAwait(false);
+
+        _scheduler = scheduler;
+        _leading = true;
+        LogLeading(_logger, options.Identity, nodes.Indexer.Count, pods.Indexer.Count);
+        try
+        {
+            await scheduler.RunAsync(term).ConfigureAwait(false);
+        }
+        finally
+        {
+            _leading = false;
+            _scheduler = null;
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_running is not null)
+        {
+            await _running.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_running is not null)
+        {
+            try
+            {
+                await _running.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        if (_informers is not null) await _informers.DisposeAsync().ConfigureAwait(false);
+        if (_recorder is not null) await _recorder.DisposeAsync().ConfigureAwait(false);
+        if (_server is not null) await _server.DisposeAsync().ConfigureAwait(false);
+        _client?.Dispose();
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduler {Identity} leads: scheduling with {Nodes} nodes and {Pods} pods in cache")]
+    private static partial void LogLeading(ILogger logger, string identity, int nodes, int pods);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduler {Identity} stopped leading")]
+    private static partial void LogStoppedLeading(ILogger logger, string identity);
+}
