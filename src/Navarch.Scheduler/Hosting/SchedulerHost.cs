@@ -32,7 +32,8 @@ public sealed partial class SchedulerHost(
     private readonly CancellationTokenSource _stopping = new();
     private IKubernetes? _client;
     private SharedInformerFactory? _informers;
-    private EventRecorder? _recorder;
+    private Dictionary<string, EventRecorder> _recorders = [];
+    private RecorderSchedulerEvents? _events;
     private ComponentServer? _server;
     private Task? _running;
     private volatile PodScheduler? _scheduler;
@@ -58,17 +59,23 @@ public sealed partial class SchedulerHost(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        options.Configuration.Validate(InTreePlugins.Registry);
         _client = clientFactory(options.RateLimit);
-        _recorder = new EventRecorder(_client, "default-scheduler", Environment.MachineName, loggers, time);
+        foreach (var profile in options.Configuration.Profiles)
+        {
+            var recorder = new EventRecorder(_client, profile.SchedulerName, Environment.MachineName, loggers, time);
+            await recorder.StartAsync(cancellationToken).ConfigureAwait(false);
+            _recorders[profile.SchedulerName] = recorder;
+        }
+
+        _events = new RecorderSchedulerEvents(_recorders, _recorders[options.Configuration.Profiles[0].SchedulerName]);
 
         // Fail at start on a bad configuration or plugin arguments: building the plugins checks them all.
-        using (new PodScheduler(options.Configuration, InTreePlugins.Registry, new ApiSchedulerClient(_client, _ => null, _ => null, time),
-                   new RecorderSchedulerEvents(_recorder), time))
+        using (new PodScheduler(options.Configuration, InTreePlugins.Registry, new ApiSchedulerClient(_client, _ => null, _ => null, time), _events, time))
         {
         }
 
         _informers = new SharedInformerFactory(_client, loggers, time);
-        await _recorder.StartAsync(cancellationToken).ConfigureAwait(false);
         _server = new ComponentServer(options.Serving, this, loggers, time);
         await _server.StartAsync(cancellationToken).ConfigureAwait(false);
 
@@ -129,7 +136,7 @@ public sealed partial class SchedulerHost(
         SharedIndexInformer<V1Node> nodes,
         CancellationToken term)
     {
-        using var scheduler = new PodScheduler(options.Configuration, InTreePlugins.Registry, client, new RecorderSchedulerEvents(_recorder!), time);
+        using var scheduler = new PodScheduler(options.Configuration, InTreePlugins.Registry, client, _events!, time);
         // Nodes first, so the pods already bound to them find their node in the cache.
         using var nodeHandler = nodes.AddEventHandler(new ResourceEventHandler<V1Node>(
             (node, _) => scheduler.OnNodeAdd(node),
@@ -181,7 +188,11 @@ public sealed partial class SchedulerHost(
         }
 
         if (_informers is not null) await _informers.DisposeAsync().ConfigureAwait(false);
-        if (_recorder is not null) await _recorder.DisposeAsync().ConfigureAwait(false);
+        foreach (var recorder in _recorders.Values)
+        {
+            await recorder.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_server is not null) await _server.DisposeAsync().ConfigureAwait(false);
         _client?.Dispose();
         _stopping.Dispose();
