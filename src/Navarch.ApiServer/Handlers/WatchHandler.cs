@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Navarch.ApiServer.Errors;
 using Navarch.ApiServer.Objects;
 using Navarch.ApiServer.Printing;
@@ -18,7 +19,7 @@ namespace Navarch.ApiServer.Handlers;
 /// Streams watch events from the watch cache as kube-apiserver does: newline-delimited
 /// <c>{"type":...,"object":...}</c> frames, selector-aware ADDED/MODIFIED/DELETED, bookmarks, and a timeout.
 /// </summary>
-public sealed class WatchHandler(WatchCacheSet caches, TimeProvider time)
+public sealed class WatchHandler(WatchCacheSet caches, TimeProvider time, IHostApplicationLifetime lifetime)
 {
     private static readonly TimeSpan CacheWait = TimeSpan.FromSeconds(3);
     private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
@@ -40,7 +41,9 @@ public sealed class WatchHandler(WatchCacheSet caches, TimeProvider time)
 
         using var watcher = cache.Watch(rv);
         var timeout = TimeSpan.FromSeconds(options.TimeoutSeconds ?? 1800 + Random.Shared.Next(1800));
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        // A stopping server ends its watches (clients resume elsewhere or after the restart) instead of holding the
+        // shutdown until every watcher hangs up, as kube-apiserver closes them on shutdown.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         deadline.CancelAfter(timeout);
 
         context.Response.StatusCode = StatusCodes.Status200OK;

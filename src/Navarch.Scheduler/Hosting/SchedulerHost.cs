@@ -170,6 +170,12 @@ public sealed partial class SchedulerHost(
         {
             await _running.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        // Close the watches now, before an API server in the same process waits for its clients to hang up.
+        if (_informers is not null)
+        {
+            await _informers.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()
