@@ -25,6 +25,9 @@ internal sealed class NavarchServerProcess : IAsyncDisposable
     /// <summary>Where the server wrote its admin kubeconfig (client certificate auth).</summary>
     public required string KubeconfigPath { get; init; }
 
+    /// <summary>The server's copy of the CLI assembly, from which other components of the same build can be started.</summary>
+    public required string AssemblyPath { get; init; }
+
     /// <summary>
     /// Builds the CLI in Release when its assembly is missing or older than a source file (as the repo's
     /// <c>./navarch</c> wrapper decides), copies the build into <paramref name="binDir"/>, and starts
@@ -35,7 +38,11 @@ internal sealed class NavarchServerProcess : IAsyncDisposable
     /// The copy is the server's own: a rebuild of the checkout while the benchmark runs rewrites the assemblies the
     /// server has mapped, and the server dies mid-run.
     /// </remarks>
-    public static async Task<NavarchServerProcess> StartAsync(string binDir, string dataDir, CancellationToken ct)
+    public static Task<NavarchServerProcess> StartAsync(string binDir, string dataDir, CancellationToken ct) =>
+        StartAsync(binDir, dataDir, [], ct);
+
+    /// <summary>As <see cref="StartAsync(string, string, CancellationToken)"/>, with extra <c>navarch server</c> flags.</summary>
+    public static async Task<NavarchServerProcess> StartAsync(string binDir, string dataDir, IEnumerable<string> extraArguments, CancellationToken ct)
     {
         var root = RepositoryRoot();
         var output = Path.Combine(root, CliOutput);
@@ -54,8 +61,9 @@ internal sealed class NavarchServerProcess : IAsyncDisposable
             "--https-port", "0",
             "--bind-address", "127.0.0.1",
             "--disable-agent",
+            .. extraArguments,
         ]);
-        return new NavarchServerProcess(process) { KubeconfigPath = Path.Combine(dataDir, "kubeconfig.yaml") };
+        return new NavarchServerProcess(process) { KubeconfigPath = Path.Combine(dataDir, "kubeconfig.yaml"), AssemblyPath = assembly };
     }
 
     /// <summary>

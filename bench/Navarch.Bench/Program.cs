@@ -5,6 +5,7 @@ var commands = new Dictionary<string, Func<string[], CancellationToken, Task<int
 {
     ["store"] = StoreBenchmark.RunAsync,
     ["api"] = ApiBenchmark.RunAsync,
+    ["scheduler"] = SchedulerBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
