@@ -6,6 +6,7 @@ var commands = new Dictionary<string, Func<string[], CancellationToken, Task<int
     ["store"] = StoreBenchmark.RunAsync,
     ["api"] = ApiBenchmark.RunAsync,
     ["scheduler"] = SchedulerBenchmark.RunAsync,
+    ["scheduler-core"] = SchedulerCoreBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))

@@ -390,7 +390,8 @@ public sealed partial class PodScheduler
     /// </summary>
     private static V1Pod WithNodeName(V1Pod pod, string nodeName)
     {
-        var spec = pod.Spec is null ? new V1PodSpec() : KubernetesJson.Deserialize<V1PodSpec>(KubernetesJson.Serialize(pod.Spec));
+        // Only spec.nodeName differs from the cached pod, which must not change: a member-wise copy of the spec suffices.
+        var spec = pod.Spec is null ? new V1PodSpec() : ShallowCopy.Of(pod.Spec);
         spec.NodeName = nodeName;
         return new V1Pod { ApiVersion = pod.ApiVersion, Kind = pod.Kind, Metadata = pod.Metadata, Spec = spec, Status = pod.Status };
     }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Navarch.Scheduler.Framework;
 
 /// <summary>
@@ -7,7 +9,8 @@ namespace Navarch.Scheduler.Framework;
 /// </summary>
 public sealed class CycleState
 {
-    private readonly Dictionary<string, object> _values = new(StringComparer.Ordinal);
+    // Written by PreFilter/PreScore on one thread, read by Filter/Score on many: reads must not take a lock.
+    private readonly ConcurrentDictionary<string, object> _values = new(StringComparer.Ordinal);
 
     /// <summary>Plugins whose PreScore returned Skip; the framework does not call their Score.</summary>
     public HashSet<string> SkipScorePlugins { get; } = new(StringComparer.Ordinal);
@@ -15,21 +18,15 @@ public sealed class CycleState
     /// <summary>Plugins whose PreFilter returned Skip; the framework does not call their Filter.</summary>
     public HashSet<string> SkipFilterPlugins { get; } = new(StringComparer.Ordinal);
 
-    public void Write(string key, object value)
-    {
-        lock (_values) _values[key] = value;
-    }
+    public void Write(string key, object value) => _values[key] = value;
 
     public bool TryRead<T>(string key, out T value)
         where T : class
     {
-        lock (_values)
+        if (_values.TryGetValue(key, out var found) && found is T typed)
         {
-            if (_values.TryGetValue(key, out var found) && found is T typed)
-            {
-                value = typed;
-                return true;
-            }
+            value = typed;
+            return true;
         }
 
         value = null!; // The caller checks the return value; there is no value to give.
@@ -39,12 +36,9 @@ public sealed class CycleState
     public CycleState Clone()
     {
         var copy = new CycleState();
-        lock (_values)
+        foreach (var (key, value) in _values)
         {
-            foreach (var (key, value) in _values)
-            {
-                copy._values[key] = value is ICloneable cloneable ? cloneable.Clone() : value;
-            }
+            copy._values[key] = value is ICloneable cloneable ? cloneable.Clone() : value;
         }
 
         copy.SkipFilterPlugins.UnionWith(SkipFilterPlugins);

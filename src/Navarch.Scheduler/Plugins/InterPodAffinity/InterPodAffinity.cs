@@ -223,10 +223,10 @@ public sealed class InterPodAffinity :
     {
         if (s.ExistingAntiAffinityCounts.Count == 0 || labels is null) return true;
 
-        // Walking the (few) counted domains instead of the node's labels: same answer, no enumerator allocation.
-        foreach (var (pair, count) in s.ExistingAntiAffinityCounts)
+        // The node's domain for each counted topology key (a handful), as kube-scheduler checks the node's labels.
+        foreach (var key in s.ExistingAntiAffinityCounts.Keys)
         {
-            if (count > 0 && labels.TryGetValue(pair.Key, out var value) && value == pair.Value) return false;
+            if (labels.TryGetValue(key, out var value) && s.ExistingAntiAffinityCounts[new TopologyPair(key, value)] > 0) return false;
         }
 
         return true;

@@ -11,9 +11,24 @@ internal sealed class TopologyCounts
 {
     private readonly Dictionary<TopologyPair, long> _counts;
 
-    public TopologyCounts() => _counts = [];
+    // How many counted pairs each topology key has: Filter looks up the node's value of each key (a handful)
+    // instead of walking every counted domain (one per node for kubernetes.io/hostname).
+    private readonly Dictionary<string, int> _keys;
 
-    private TopologyCounts(Dictionary<TopologyPair, long> counts) => _counts = new Dictionary<TopologyPair, long>(counts);
+    public TopologyCounts()
+    {
+        _counts = [];
+        _keys = new(StringComparer.Ordinal);
+    }
+
+    private TopologyCounts(TopologyCounts other)
+    {
+        _counts = new Dictionary<TopologyPair, long>(other._counts);
+        _keys = new Dictionary<string, int>(other._keys, StringComparer.Ordinal);
+    }
+
+    /// <summary>The topology keys with at least one counted domain.</summary>
+    public Dictionary<string, int>.KeyCollection Keys => _keys.Keys;
 
     public int Count => _counts.Count;
 
@@ -21,16 +36,28 @@ internal sealed class TopologyCounts
 
     public Dictionary<TopologyPair, long>.Enumerator GetEnumerator() => _counts.GetEnumerator();
 
-    public TopologyCounts Clone() => new(_counts);
+    public TopologyCounts Clone() => new(this);
 
     /// <summary>Adds <paramref name="value"/> to the node's domain of <paramref name="topologyKey"/>, if the node has the label.</summary>
     public void Update(V1Node node, string topologyKey, long value)
     {
         if (node.Metadata?.Labels is not { } labels || !labels.TryGetValue(topologyKey, out var topologyValue)) return;
         var pair = new TopologyPair(topologyKey, topologyValue);
-        var updated = this[pair] + value;
-        if (updated == 0) _counts.Remove(pair);
-        else _counts[pair] = updated;
+        var existed = _counts.TryGetValue(pair, out var current);
+        var updated = current + value;
+        if (updated == 0)
+        {
+            if (existed)
+            {
+                _counts.Remove(pair);
+                if (--_keys[topologyKey] == 0) _keys.Remove(topologyKey);
+            }
+
+            return;
+        }
+
+        _counts[pair] = updated;
+        if (!existed) _keys[topologyKey] = _keys.GetValueOrDefault(topologyKey) + 1;
     }
 
     /// <summary>
