@@ -16,8 +16,8 @@ internal static class SchedulerCommand
         var securePort = new Option<int>("--secure-port") { Description = "HTTPS port for /healthz and /metrics; 0 turns it off", DefaultValueFactory = _ => SchedulerHostOptions.DefaultSecurePort };
         var bindAddress = new Option<string>("--bind-address") { Description = "Address for /healthz and /metrics", DefaultValueFactory = _ => "0.0.0.0" };
         var leaderElect = new Option<bool?>("--leader-elect") { Description = "Campaign for the kube-system/kube-scheduler Lease before scheduling (default true)" };
-        var qps = new Option<float>("--kube-api-qps") { Description = "Requests per second to the API server", DefaultValueFactory = _ => ClientRateLimit.Scheduler.Qps };
-        var burst = new Option<int>("--kube-api-burst") { Description = "Burst of requests to the API server", DefaultValueFactory = _ => ClientRateLimit.Scheduler.Burst };
+        var qps = new Option<float>("--kube-api-qps") { Description = "Requests per second to the API server", DefaultValueFactory = _ => SchedulerHostOptions.DefaultRateLimit.Qps };
+        var burst = new Option<int>("--kube-api-burst") { Description = "Burst of requests to the API server", DefaultValueFactory = _ => SchedulerHostOptions.DefaultRateLimit.Burst };
 
         var command = new Command("scheduler", "Run the scheduler against an API server.")
         {

@@ -21,9 +21,9 @@ internal sealed class SchedulerSettings
 
     public bool? LeaderElect { get; set; }
 
-    public float Qps { get; set; } = ClientRateLimit.Scheduler.Qps;
+    public float Qps { get; set; } = SchedulerHostOptions.DefaultRateLimit.Qps;
 
-    public int Burst { get; set; } = ClientRateLimit.Scheduler.Burst;
+    public int Burst { get; set; } = SchedulerHostOptions.DefaultRateLimit.Burst;
 
     /// <summary>Applies one <c>key=value</c> of <c>--kube-scheduler-arg</c>; throws ArgumentException on an unknown key or bad value.</summary>
     public void Apply(string argument)

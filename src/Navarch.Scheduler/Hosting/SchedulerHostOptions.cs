@@ -13,8 +13,14 @@ public sealed record SchedulerHostOptions
     /// <summary>Health and metrics endpoint; kube-scheduler's secure port is 10259.</summary>
     public ComponentServerOptions Serving { get; init; } = new() { SecurePort = DefaultSecurePort };
 
-    /// <summary>Client limits, kube-scheduler's --kube-api-qps 50 and --kube-api-burst 100 by default.</summary>
-    public ClientRateLimit RateLimit { get; init; } = ClientRateLimit.Scheduler;
+    /// <summary>Client limits (--kube-api-qps, --kube-api-burst).</summary>
+    public ClientRateLimit RateLimit { get; init; } = DefaultRateLimit;
+
+    /// <summary>
+    /// kube-scheduler ships 50 QPS / burst 100, which caps binding at 50 pods a second; Navarch's API server takes
+    /// thousands of writes a second, so the scheduler may send 1000 (burst 2000) by default.
+    /// </summary>
+    public static ClientRateLimit DefaultRateLimit { get; } = new(1000, 2000);
 
     /// <summary>This instance's name in the leader election Lease (holderIdentity).</summary>
     public string Identity { get; init; } = $"{Environment.MachineName}_{Guid.NewGuid()}";
