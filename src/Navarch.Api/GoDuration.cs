@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Navarch.Scheduler.Config;
+namespace Navarch.Api;
 
 /// <summary>Parses Go duration strings ("15s", "1m30s", "500ms") as metav1.Duration fields are written.</summary>
-internal static class GoDuration
+public static class GoDuration
 {
     public static bool TryParse(string text, out TimeSpan value)
     {
