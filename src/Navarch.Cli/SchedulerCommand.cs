@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Navarch.Client;
+using Navarch.Scheduler.Config;
 using Navarch.Scheduler.Hosting;
 
 namespace Navarch.Cli;
@@ -64,7 +65,8 @@ internal static class SchedulerCommand
                 await host.RunAsync(cancellationToken).ConfigureAwait(false);
                 return 0;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException
+                or SchedulerConfigurationException or k8s.Exceptions.KubeConfigException)
             {
                 await Console.Error.WriteLineAsync($"navarch scheduler: {e.Message}").ConfigureAwait(false);
                 return 1;

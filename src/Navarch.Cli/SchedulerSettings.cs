@@ -4,6 +4,7 @@ using Navarch.Client;
 using Navarch.Client.Serving;
 using Navarch.Scheduler.Config;
 using Navarch.Scheduler.Hosting;
+using Navarch.Scheduler.Plugins;
 
 namespace Navarch.Cli;
 
@@ -62,6 +63,16 @@ internal sealed class SchedulerSettings
             {
                 throw new ArgumentException($"--config {ConfigPath}: {e.Message}", e);
             }
+        }
+
+        try
+        {
+            // Unknown plugins and bad profiles are refused here, before anything starts, as kube-scheduler refuses them.
+            configuration.Validate(InTreePlugins.Registry);
+        }
+        catch (SchedulerConfigurationException e)
+        {
+            throw new ArgumentException(ConfigPath is null ? e.Message : $"--config {ConfigPath}: {e.Message}", e);
         }
 
         if (LeaderElect is { } elect)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Navarch.ApiServer.Hosting;
+using Navarch.Scheduler.Config;
 using Navarch.Scheduler.Hosting;
 
 namespace Navarch.Cli;
@@ -104,7 +105,7 @@ internal static class ServerCommand
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException or SchedulerConfigurationException)
         {
             await Console.Error.WriteLineAsync($"navarch server: {e.Message}").ConfigureAwait(false);
             return 1;

@@ -8,6 +8,7 @@ using Navarch.Client.Events;
 using Navarch.Client.Informers;
 using Navarch.Client.LeaderElection;
 using Navarch.Client.Serving;
+using Navarch.Scheduler.Config;
 using Navarch.Scheduler.Core;
 using Navarch.Scheduler.Plugins;
 
@@ -70,9 +71,18 @@ public sealed partial class SchedulerHost(
 
         _events = new RecorderSchedulerEvents(_recorders, _recorders[options.Configuration.Profiles[0].SchedulerName]);
 
-        // Fail at start on a bad configuration or plugin arguments: building the plugins checks them all.
-        using (new PodScheduler(options.Configuration, InTreePlugins.Registry, new ApiSchedulerClient(_client, _ => null, _ => null, time), _events, time))
+        // Fail at start on a bad configuration or plugin arguments: building the plugins checks them all. Plugin
+        // factories reject bad args with ArgumentException; as kube-scheduler, report those as configuration errors.
+        try
         {
+            using (new PodScheduler(options.Configuration, InTreePlugins.Registry, new ApiSchedulerClient(_client, _ => null, _ => null, time), _events, time))
+            {
+            }
+        }
+        catch (ArgumentException e)
+        {
+            var message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal);
+            throw new SchedulerConfigurationException(message);
         }
 
         _informers = new SharedInformerFactory(_client, loggers, time);

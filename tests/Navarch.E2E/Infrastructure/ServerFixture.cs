@@ -33,6 +33,9 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public int Port { get; private set; }
 
+    /// <summary>The embedded scheduler's HTTPS port for /healthz and /metrics (kube-scheduler's :10259, here a free port).</summary>
+    public int SchedulerPort { get; private set; }
+
     public Kubectl Kubectl => _kubectl ?? throw new InvalidOperationException("the server fixture has not started");
 
     /// <summary>Assertions on kubectl output that attach the server log's tail when they fail.</summary>
@@ -49,6 +52,7 @@ public sealed class ServerFixture : IAsyncLifetime
         for (var attempt = 1; ; attempt++)
         {
             Port = FreePort();
+            SchedulerPort = FreePort();
             StartServer(repo);
             var failure = await WaitUntilReadyAsync();
             if (failure is null)
@@ -154,6 +158,7 @@ public sealed class ServerFixture : IAsyncLifetime
                  {
                      ServerDll, "server", "--data-dir", DataDir, "--https-port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "--bind-address", "127.0.0.1",
+                     "--kube-scheduler-arg", $"secure-port={SchedulerPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
                  })
         {
             start.ArgumentList.Add(arg);

@@ -25,6 +25,9 @@ public sealed class DescribeTests(ServerFixture server) : IAsyncLifetime
                 app: described
                 tier: front
             spec:
+              # No scheduler serves this name, so the pod stays unscheduled and without events (the embedded
+              # scheduler would otherwise record FailedScheduling at a time this test cannot control).
+              schedulerName: e2e-unserved-scheduler
               containers:
               - name: main
                 image: nginx:1.25
