@@ -4,8 +4,8 @@ namespace Navarch.ApiServer.Registry.Validation;
 
 /// <summary>
 /// What a Pod update may change, after Kubernetes' ValidatePodUpdate: container and init-container images,
-/// activeDeadlineSeconds (set, or lowered), tolerations (additions, and tolerationSeconds of NoExecute ones), and
-/// terminationGracePeriodSeconds only from a negative value to 1. Anything else is Forbidden at <c>spec</c>.
+/// activeDeadlineSeconds (set, or lowered), tolerations (additions, and tolerationSeconds of NoExecute ones), scheduling
+/// gates (removals), and terminationGracePeriodSeconds only from a negative value to 1. Anything else is Forbidden at <c>spec</c>.
 /// </summary>
 internal static class PodUpdateValidation
 {
@@ -33,6 +33,7 @@ internal static class PodUpdateValidation
 
         ValidateOnlyAddedTolerations(spec.Tolerations, old.Tolerations, errors);
         PodSpecValidation.ValidateTolerations(spec.Tolerations, "spec.tolerations", errors);
+        ValidateOnlyDeletedSchedulingGates(spec.SchedulingGates, old.SchedulingGates, errors);
 
         // Compare everything else: copy the old spec, apply the permitted changes to the copy, and demand equality.
         var munged = Clone(old);
@@ -40,6 +41,7 @@ internal static class PodUpdateValidation
         CopyImages(spec.InitContainers, munged.InitContainers);
         munged.ActiveDeadlineSeconds = spec.ActiveDeadlineSeconds;
         munged.Tolerations = spec.Tolerations;
+        munged.SchedulingGates = spec.SchedulingGates;
         if (old.TerminationGracePeriodSeconds is < 0 && spec.TerminationGracePeriodSeconds == 1)
         {
             munged.TerminationGracePeriodSeconds = 1;
@@ -48,6 +50,29 @@ internal static class PodUpdateValidation
         if (!SemanticEquality.AreEqual(munged, spec))
         {
             errors.Add(FieldError.Forbidden("spec", ForbiddenMessage));
+        }
+    }
+
+    // As validateOnlyDeletedSchedulingGates: gates may be removed (that is how a pod is released to the scheduler), never added.
+    private static void ValidateOnlyDeletedSchedulingGates(IList<V1PodSchedulingGate>? gates, IList<V1PodSchedulingGate>? old, List<FieldError> errors)
+    {
+        if (gates is null)
+        {
+            return;
+        }
+
+        for (var i = 0; i < gates.Count; i++)
+        {
+            var found = false;
+            foreach (var oldGate in old ?? [])
+            {
+                found |= oldGate.Name == gates[i].Name;
+            }
+
+            if (!found)
+            {
+                errors.Add(FieldError.Forbidden($"spec.schedulingGates[{i}].name", $"only deletion is allowed, but found new scheduling gate '{gates[i].Name}'"));
+            }
         }
     }
 
