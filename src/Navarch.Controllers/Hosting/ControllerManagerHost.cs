@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Navarch.Client;
 using Navarch.Client.Events;
+using Navarch.Client.Hosting;
 using Navarch.Client.Informers;
 using Navarch.Client.LeaderElection;
 using Navarch.Client.Serving;
@@ -26,12 +27,11 @@ public sealed partial class ControllerManagerHost(
     TimeProvider time) : IHostedService, IComponentHealth, IAsyncDisposable
 {
     private readonly ILogger _logger = loggers.CreateLogger<ControllerManagerHost>();
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly ComponentRun _run = new();
     private readonly Dictionary<string, EventRecorder> _recorders = new(StringComparer.Ordinal);
     private IKubernetes? _client;
     private SharedInformerFactory? _informers;
     private ComponentServer? _server;
-    private Task? _running;
     private volatile bool _leading;
     private volatile IReadOnlyList<IController> _active = [];
     private int _disposed;
@@ -61,39 +61,27 @@ public sealed partial class ControllerManagerHost(
         _informers = new SharedInformerFactory(_client, loggers, time);
         _server = new ComponentServer(options.Serving, this, loggers, time);
         await _server.StartAsync(cancellationToken).ConfigureAwait(false);
-        _running = RunAsync(_stopping.Token);
+        _run.Start(_informers, RunAsync);
     }
 
-    private async Task RunAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            if (!options.LeaderElect)
+    private Task RunAsync(CancellationToken cancellationToken) => !options.LeaderElect
+        ? LeadAsync(cancellationToken)
+        : Campaign.RunAsync(
+            _client!,
+            new LeaderElectionConfig
             {
-                await LeadAsync(cancellationToken).ConfigureAwait(false);
-                return;
-            }
-
-            // kube-controller-manager exits when it loses its lease; sharing a process with other components we
-            // campaign again instead, which keeps the guarantee of one leader without stopping the server.
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                var elector = new LeaderElector(_client!, new LeaderElectionConfig
-                {
-                    LeaseNamespace = "kube-system",
-                    LeaseName = options.LeaseName,
-                    Identity = options.Identity,
-                    LeaseDuration = options.LeaseDuration,
-                    RenewDeadline = options.RenewDeadline,
-                    RetryPeriod = options.RetryPeriod,
-                }, loggers, time);
-                await elector.RunAsync(LeadAsync, cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-    }
+                LeaseNamespace = "kube-system",
+                LeaseName = options.LeaseName,
+                Identity = options.Identity,
+                LeaseDuration = options.LeaseDuration,
+                RenewDeadline = options.RenewDeadline,
+                RetryPeriod = options.RetryPeriod,
+            },
+            LeadAsync,
+            onStoppedLeading: null,
+            loggers,
+            time,
+            cancellationToken);
 
     private async Task LeadAsync(CancellationToken term)
     {
@@ -106,7 +94,7 @@ public sealed partial class ControllerManagerHost(
                 if (options.Controllers.IsEnabled(descriptor.Name)) built.Add(descriptor.Create(context));
             }
 
-            _informers!.Start(_stopping.Token);
+            _informers!.Start(_run.Stopping);
             await _informers.WaitForCacheSyncAsync(term).ConfigureAwait(false);
             _active = built;
             _leading = true;
@@ -143,37 +131,12 @@ public sealed partial class ControllerManagerHost(
         }
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_running is not null)
-        {
-            await _running.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        // Close the watches now, before an API server in the same process waits for its clients to hang up.
-        if (_informers is not null)
-        {
-            await _informers.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => _run.StopAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_running is not null)
-        {
-            try
-            {
-                await _running.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-
-        if (_informers is not null) await _informers.DisposeAsync().ConfigureAwait(false);
+        await _run.DisposeAsync().ConfigureAwait(false);
         List<EventRecorder> recorders;
         lock (_recorders) recorders = [.. _recorders.Values];
         foreach (var recorder in recorders)
@@ -183,7 +146,6 @@ public sealed partial class ControllerManagerHost(
 
         if (_server is not null) await _server.DisposeAsync().ConfigureAwait(false);
         _client?.Dispose();
-        _stopping.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Controller manager {Identity} leads: running {Count} controllers")]

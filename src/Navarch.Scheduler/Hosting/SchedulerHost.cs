@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Navarch.Client;
 using Navarch.Client.Events;
+using Navarch.Client.Hosting;
 using Navarch.Client.Informers;
 using Navarch.Client.LeaderElection;
 using Navarch.Client.Serving;
@@ -30,13 +31,12 @@ public sealed partial class SchedulerHost(
     private const string NotTerminatedPods = "status.phase!=Succeeded,status.phase!=Failed";
 
     private readonly ILogger _logger = loggers.CreateLogger<SchedulerHost>();
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly ComponentRun _run = new();
     private IKubernetes? _client;
     private SharedInformerFactory? _informers;
     private Dictionary<string, EventRecorder> _recorders = [];
     private RecorderSchedulerEvents? _events;
     private ComponentServer? _server;
-    private Task? _running;
     private volatile PodScheduler? _scheduler;
     private volatile bool _leading;
     private volatile bool _synced;
@@ -93,8 +93,8 @@ public sealed partial class SchedulerHost(
         var nodes = _informers.For<V1Node>();
         var namespaces = _informers.For<V1Namespace>();
         var priorityClasses = _informers.For<V1PriorityClass>();
-        _informers.Start(_stopping.Token);
-        _running = RunAsync(pods, nodes, namespaces, priorityClasses, _stopping.Token);
+        _informers.Start(_run.Stopping);
+        _run.Start(_informers, stopping => RunAsync(pods, nodes, namespaces, priorityClasses, stopping));
     }
 
     private async Task RunAsync(
@@ -104,40 +104,32 @@ public sealed partial class SchedulerHost(
         SharedIndexInformer<V1PriorityClass> priorityClasses,
         CancellationToken cancellationToken)
     {
-        try
+        await _informers!.WaitForCacheSyncAsync(cancellationToken).ConfigureAwait(false);
+        _synced = true;
+        var client = new ApiSchedulerClient(_client!, namespaces.Lister.Get, priorityClasses.Lister.Get, time);
+        var election = options.Configuration.LeaderElection;
+        if (!election.LeaderElect)
         {
-            await _informers!.WaitForCacheSyncAsync(cancellationToken).ConfigureAwait(false);
-            _synced = true;
-            var client = new ApiSchedulerClient(_client!, namespaces.Lister.Get, priorityClasses.Lister.Get, time);
-            var election = options.Configuration.LeaderElection;
-            if (!election.LeaderElect)
-            {
-                await LeadAsync(client, pods, nodes, cancellationToken).ConfigureAwait(false);
-                return;
-            }
+            await LeadAsync(client, pods, nodes, cancellationToken).ConfigureAwait(false);
+            return;
+        }
 
-            // kube-scheduler exits when it loses its lease; inside one process with other components we campaign
-            // again instead, which gives the same guarantee (never two leaders) without taking the server down.
-            while (!cancellationToken.IsCancellationRequested)
+        await Campaign.RunAsync(
+            _client!,
+            new LeaderElectionConfig
             {
-                var elector = new LeaderElector(_client!, new LeaderElectionConfig
-                {
-                    LeaseNamespace = election.ResourceNamespace,
-                    LeaseName = election.ResourceName,
-                    Identity = options.Identity,
-                    LeaseDuration = election.LeaseDuration,
-                    RenewDeadline = election.RenewDeadline,
-                    RetryPeriod = election.RetryPeriod,
-                }, loggers, time);
-                await elector.RunAsync(
-                    term => LeadAsync(client, pods, nodes, term),
-                    onStoppedLeading: () => LogStoppedLeading(_logger, options.Identity),
-                    cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
+                LeaseNamespace = election.ResourceNamespace,
+                LeaseName = election.ResourceName,
+                Identity = options.Identity,
+                LeaseDuration = election.LeaseDuration,
+                RenewDeadline = election.RenewDeadline,
+                RetryPeriod = election.RetryPeriod,
+            },
+            term => LeadAsync(client, pods, nodes, term),
+            () => LogStoppedLeading(_logger, options.Identity),
+            loggers,
+            time,
+            cancellationToken).ConfigureAwait(false);
     }
 
     private async Task LeadAsync(
@@ -173,37 +165,12 @@ public sealed partial class SchedulerHost(
         }
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_running is not null)
-        {
-            await _running.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        // Close the watches now, before an API server in the same process waits for its clients to hang up.
-        if (_informers is not null)
-        {
-            await _informers.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => _run.StopAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_running is not null)
-        {
-            try
-            {
-                await _running.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-
-        if (_informers is not null) await _informers.DisposeAsync().ConfigureAwait(false);
+        await _run.DisposeAsync().ConfigureAwait(false);
         foreach (var recorder in _recorders.Values)
         {
             await recorder.DisposeAsync().ConfigureAwait(false);
@@ -211,7 +178,6 @@ public sealed partial class SchedulerHost(
 
         if (_server is not null) await _server.DisposeAsync().ConfigureAwait(false);
         _client?.Dispose();
-        _stopping.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduler {Identity} leads: scheduling with {Nodes} nodes and {Pods} pods in cache")]
