@@ -10,6 +10,7 @@ internal static class NavarchCommand
         var root = new RootCommand("Navarch: a Kubernetes-compatible cluster in one binary.");
         root.Subcommands.Add(ServerCommand.Create());
         root.Subcommands.Add(SchedulerCommand.Create());
+        root.Subcommands.Add(ControllerManagerCommand.Create());
         root.Subcommands.Add(VersionCommand.Create());
         return root;
     }

@@ -5,6 +5,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Navarch.ApiServer.Hosting;
 using Navarch.Scheduler.Config;
+using Navarch.Controllers;
+using Navarch.Controllers.Hosting;
 using Navarch.Scheduler.Hosting;
 
 namespace Navarch.Cli;
@@ -25,6 +27,14 @@ internal static class ServerCommand
         };
         var tlsSans = new Option<string[]>("--tls-san") { Description = "Extra host names or addresses for the serving certificate", AllowMultipleArgumentsPerToken = false };
         var disableScheduler = new Option<bool>("--disable-scheduler") { Description = "Do not run the embedded scheduler" };
+        var disableControllerManager = new Option<bool>("--disable-controller-manager") { Description = "Do not run the embedded controller manager" };
+        var clusterCidr = new Option<string?>("--cluster-cidr") { Description = "Pod network (default 10.42.0.0/16); each node gets a /24 of it" };
+        var controllerManagerArgs = new Option<string[]>("--kube-controller-manager-arg")
+        {
+            Description = "A flag for the embedded controller manager, key=value (secure-port, bind-address, leader-elect, kube-api-qps, kube-api-burst, " +
+                "cluster-cidr, node-cidr-mask-size, controllers, terminated-pod-gc-threshold, node-monitor-grace-period)",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var schedulerArgs = new Option<string[]>("--kube-scheduler-arg")
         {
             Description = "A flag for the embedded scheduler, key=value (config, secure-port, bind-address, leader-elect, kube-api-qps, kube-api-burst)",
@@ -34,6 +44,7 @@ internal static class ServerCommand
         var command = new Command("server", "Run the control plane: API server on an embedded store (and, later, the other components).")
         {
             dataDir, httpsPort, bindAddress, writeKubeconfig, disableAgent, datastore, tlsSans, disableScheduler, schedulerArgs,
+            disableControllerManager, clusterCidr, controllerManagerArgs,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -53,6 +64,7 @@ internal static class ServerCommand
                 TlsSans = parse.GetValue(tlsSans) ?? [],
             };
             SchedulerHostOptions? scheduler = null;
+            ControllerManagerHostOptions? controllerManager = null;
             try
             {
                 options.Validate();
@@ -66,6 +78,18 @@ internal static class ServerCommand
 
                     scheduler = settings.Build();
                 }
+
+                if (!parse.GetValue(disableControllerManager))
+                {
+                    var settings = new ControllerManagerSettings();
+                    if (parse.GetValue(clusterCidr) is { } cidr) settings.ClusterCidr = cidr;
+                    foreach (var argument in parse.GetValue(controllerManagerArgs) ?? [])
+                    {
+                        settings.Apply(argument);
+                    }
+
+                    controllerManager = settings.Build();
+                }
             }
             catch (ArgumentException e)
             {
@@ -73,12 +97,13 @@ internal static class ServerCommand
                 return 2;
             }
 
-            return await RunAsync(options, scheduler, cancellationToken).ConfigureAwait(false);
+            return await RunAsync(options, scheduler, controllerManager, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(ApiServerOptions options, SchedulerHostOptions? scheduler, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(
+        ApiServerOptions options, SchedulerHostOptions? scheduler, ControllerManagerHostOptions? controllerManager, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder();
         ConsoleLogging.Configure(builder);
@@ -95,6 +120,17 @@ internal static class ServerCommand
                 sp.GetRequiredService<ILoggerFactory>(),
                 sp.GetRequiredService<TimeProvider>()));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<SchedulerHost>());
+        }
+
+        if (controllerManager is not null)
+        {
+            builder.Services.AddSingleton(sp => new ControllerManagerHost(
+                controllerManager,
+                ControllerRegistry.All,
+                ComponentIdentity.ClientFactory(sp.GetRequiredService<ApiServerHost>(), "system:kube-controller-manager", "navarch-controller-manager"),
+                sp.GetRequiredService<ILoggerFactory>(),
+                sp.GetRequiredService<TimeProvider>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ControllerManagerHost>());
         }
 
         builder.Services.AddHostedService<ReadyAnnouncer>();

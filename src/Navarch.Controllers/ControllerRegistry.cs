@@ -7,5 +7,19 @@ public static class ControllerRegistry
 {
     public static IReadOnlyList<ControllerDescriptor> All { get; } =
     [
+        ReplicaSet.ReplicaSetController.Descriptor,
+        Endpoints.EndpointsController.Descriptor,
+        EndpointSlice.EndpointSliceController.Descriptor,
+        DaemonSet.DaemonSetController.Descriptor,
+        Job.JobController.Descriptor,
+        CronJob.CronJobController.Descriptor,
+        StatefulSet.StatefulSetController.Descriptor,
+        Job.TtlAfterFinishedController.Descriptor,
+        NodeIpam.NodeIpamController.Descriptor,
+        NodeLifecycle.NodeLifecycleController.Descriptor,
+        NodeLifecycle.TaintEvictionController.Descriptor,
+        Namespace.NamespaceController.Descriptor,
+        GarbageCollector.GarbageCollectorController.Descriptor,
+        PodGC.PodGcController.Descriptor,
     ];
 }

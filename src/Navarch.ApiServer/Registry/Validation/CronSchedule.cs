@@ -1,4 +1,5 @@
 using System.Globalization;
+using Navarch.Api;
 
 namespace Navarch.ApiServer.Registry.Validation;
 
@@ -162,40 +163,5 @@ internal static class CronSchedule
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
     }
 
-    // Go's time.ParseDuration accepts sequences like "1h30m", "90s", "1.5h".
-    private static bool IsGoDuration(string text)
-    {
-        if (text.Length == 0)
-        {
-            return false;
-        }
-
-        var i = 0;
-        while (i < text.Length)
-        {
-            var numberStart = i;
-            while (i < text.Length && (char.IsAsciiDigit(text[i]) || text[i] == '.'))
-            {
-                i++;
-            }
-
-            if (i == numberStart)
-            {
-                return false;
-            }
-
-            var unitStart = i;
-            while (i < text.Length && (char.IsAsciiLetter(text[i]) || text[i] == 'µ'))
-            {
-                i++;
-            }
-
-            if (text[unitStart..i] is not ("ns" or "us" or "µs" or "ms" or "s" or "m" or "h"))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    private static bool IsGoDuration(string text) => GoDuration.TryParse(text, out _);
 }

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Navarch.Client;
+using Navarch.Controllers;
+using Navarch.Controllers.Hosting;
+
+namespace Navarch.Cli;
+
+/// <summary><c>navarch controller-manager</c>: the controllers alone, as a client of any API server (kube-controller-manager's flags).</summary>
+internal static class ControllerManagerCommand
+{
+    public static Command Create()
+    {
+        var defaults = new ControllerManagerSettings();
+        var kubeconfig = new Option<string>("--kubeconfig") { Description = "kubeconfig with the API server and this component's identity", Required = true };
+        var securePort = new Option<int>("--secure-port") { Description = "HTTPS port for /healthz and /metrics; 0 turns it off", DefaultValueFactory = _ => defaults.SecurePort };
+        var bindAddress = new Option<string>("--bind-address") { Description = "Address for /healthz and /metrics", DefaultValueFactory = _ => "0.0.0.0" };
+        var leaderElect = new Option<bool?>("--leader-elect") { Description = "Campaign for the kube-system/kube-controller-manager Lease first (default true)" };
+        var qps = new Option<float>("--kube-api-qps") { Description = "Requests per second to the API server", DefaultValueFactory = _ => defaults.Qps };
+        var burst = new Option<int>("--kube-api-burst") { Description = "Burst of requests to the API server", DefaultValueFactory = _ => defaults.Burst };
+        var clusterCidr = new Option<string>("--cluster-cidr") { Description = "Pod network; each node gets a slice of it", DefaultValueFactory = _ => defaults.ClusterCidr };
+        var maskSize = new Option<int>("--node-cidr-mask-size") { Description = "Prefix length of each node's pod CIDR", DefaultValueFactory = _ => defaults.NodeCidrMaskSize };
+        var controllers = new Option<string>("--controllers") { Description = "Controllers to run: '*' for all, 'name' to add one, '-name' to leave one out", DefaultValueFactory = _ => "*" };
+
+        var command = new Command("controller-manager", "Run the controller manager against an API server.")
+        {
+            kubeconfig, securePort, bindAddress, leaderElect, qps, burst, clusterCidr, maskSize, controllers,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var settings = new ControllerManagerSettings
+            {
+                SecurePort = parse.GetValue(securePort),
+                BindAddress = parse.GetValue(bindAddress)!,
+                LeaderElect = parse.GetValue(leaderElect) ?? true,
+                Qps = parse.GetValue(qps),
+                Burst = parse.GetValue(burst),
+                ClusterCidr = parse.GetValue(clusterCidr)!,
+                NodeCidrMaskSize = parse.GetValue(maskSize),
+                Controllers = parse.GetValue(controllers)!,
+            };
+            var kubeconfigPath = Path.GetFullPath(parse.GetValue(kubeconfig)!);
+            ControllerManagerHostOptions options;
+            try
+            {
+                if (!File.Exists(kubeconfigPath))
+                {
+                    throw new ArgumentException($"--kubeconfig {kubeconfigPath}: no such file");
+                }
+
+                options = settings.Build();
+            }
+            catch (ArgumentException e)
+            {
+                await Console.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
+                return 2;
+            }
+
+            var builder = Host.CreateApplicationBuilder();
+            ConsoleLogging.Configure(builder);
+            builder.Services.AddSingleton(TimeProvider.System);
+            builder.Services.AddSingleton(sp => new ControllerManagerHost(
+                options,
+                ControllerRegistry.All,
+                limit => KubeClientFactory.FromKubeconfig(kubeconfigPath, limit, "navarch-controller-manager"),
+                sp.GetRequiredService<ILoggerFactory>(),
+                sp.GetRequiredService<TimeProvider>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ControllerManagerHost>());
+            using var host = builder.Build();
+            try
+            {
+                await host.RunAsync(cancellationToken).ConfigureAwait(false);
+                return 0;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+            {
+                await Console.Error.WriteLineAsync($"navarch controller-manager: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+        });
+        return command;
+    }
+}
