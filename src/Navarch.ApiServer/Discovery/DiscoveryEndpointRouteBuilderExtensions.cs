@@ -61,6 +61,9 @@ public static class DiscoveryEndpointRouteBuilderExtensions
         app.MapGet("/api/{version}", (HttpContext context, string version) =>
             WriteOrNotFound(context, documents.ResourceList("", version)));
 
+        // A literal route, so it outranks the resource handler's /api/v1/{**rest} (whose literal "v1" beats {version}).
+        app.MapGet("/api/v1", (HttpContext context) => WriteOrNotFound(context, documents.ResourceList("", "v1")));
+
         app.MapGet("/apis/{group}", (HttpContext context, string group) =>
             WriteOrNotFound(context, documents.Group(group)));
 

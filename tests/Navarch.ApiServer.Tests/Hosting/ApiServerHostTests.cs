@@ -14,6 +14,16 @@ public sealed class ApiServerHostTests(ApiServerFixture server) : IClassFixture<
     }
 
     [Fact]
+    public async Task CoreV1Discovery_IsServedBesideTheResourceRoutes()
+    {
+        var (code, list) = await server.SendAsync(HttpMethod.Get, "/api/v1");
+
+        Assert.Equal(200, code);
+        Assert.Equal("APIResourceList", (string?)list!["kind"]);
+        Assert.Contains(list["resources"]!.AsArray(), r => (string?)r!["name"] == "pods");
+    }
+
+    [Fact]
     public async Task Create_SetsSystemMetadata_AndGetReturnsIt()
     {
         var (code, created) = await server.SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/configmaps", ConfigMap("meta"));
