@@ -8,6 +8,7 @@ public static class ControllerRegistry
     public static IReadOnlyList<ControllerDescriptor> All { get; } =
     [
         ReplicaSet.ReplicaSetController.Descriptor,
+        Deployment.DeploymentController.Descriptor,
         Endpoints.EndpointsController.Descriptor,
         EndpointSlice.EndpointSliceController.Descriptor,
         DaemonSet.DaemonSetController.Descriptor,
