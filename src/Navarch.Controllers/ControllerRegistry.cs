@@ -19,6 +19,7 @@ public static class ControllerRegistry
         NodeIpam.NodeIpamController.Descriptor,
         NodeLifecycle.NodeLifecycleController.Descriptor,
         NodeLifecycle.TaintEvictionController.Descriptor,
+        ServiceAccount.ServiceAccountsController.Descriptor,
         Namespace.NamespaceController.Descriptor,
         GarbageCollector.GarbageCollectorController.Descriptor,
         PodGC.PodGcController.Descriptor,

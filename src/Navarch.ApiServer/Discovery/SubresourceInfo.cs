@@ -25,6 +25,7 @@ internal sealed record SubresourceInfo(string Name, string Group, string Version
         "eviction" => new(name, "policy", "v1", "Eviction", CreateOnly),
         "finalize" => new(name, resource.Group, resource.Version, resource.Kind, UpdateOnly),
         "log" => new(name, "", "v1", "Pod", GetOnly),
+        "token" => new(name, "authentication.k8s.io", "v1", "TokenRequest", CreateOnly),
         _ => new(name, resource.Group, resource.Version, resource.Kind, GetPatchUpdate),
     };
 }

@@ -2,17 +2,20 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Navarch.Api.Labels;
 using Navarch.ApiServer.Errors;
 using Navarch.ApiServer.Objects;
 using Navarch.ApiServer.Registry;
 using Navarch.ApiServer.Serialization;
+using Navarch.ApiServer.ServiceAccounts;
 
 namespace Navarch.ApiServer.Handlers;
 
 /// <summary>
 /// The subresources: <c>status</c> (only status changes), <c>scale</c> (autoscaling/v1 Scale over
-/// spec.replicas), <c>binding</c> (sets a pod's node once) and <c>eviction</c> (a policy-checked delete).
+/// spec.replicas), <c>binding</c> (sets a pod's node once), <c>eviction</c> (a policy-checked delete) and
+/// serviceaccounts' <c>token</c> (see <see cref="TokenRequestHandler"/>).
 /// </summary>
 public sealed class SubresourceHandler(
     ObjectRepository repository,
@@ -30,6 +33,7 @@ public sealed class SubresourceHandler(
         ("binding", "POST") => BindAsync(request),
         ("eviction", "POST") => EvictAsync(request),
         ("finalize", "PUT") => FinalizeNamespaceAsync(request),
+        ("token", "POST") => request.Http.RequestServices.GetRequiredService<TokenRequestHandler>().CreateAsync(request),
         var (sub, method) => throw ApiException.MethodNotSupported(request.Info.Definition.Group,
             $"{request.Info.Definition.Resource}/{sub}", method.ToLowerInvariant()),
     };

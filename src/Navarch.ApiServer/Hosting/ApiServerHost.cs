@@ -16,6 +16,7 @@ using Navarch.ApiServer.Registry;
 using Navarch.ApiServer.Registry.Allocation;
 using Navarch.ApiServer.Security;
 using Navarch.ApiServer.Serialization;
+using Navarch.ApiServer.ServiceAccounts;
 using Navarch.ApiServer.Watch;
 using Navarch.Storage;
 using Navarch.Storage.Etcd;
@@ -34,6 +35,7 @@ public sealed partial class ApiServerHost(ApiServerOptions options, ILoggerFacto
     private WatchCacheSet? _caches;
     private WebApplication? _app;
     private ClusterCertificates? _certificates;
+    private ServiceAccountKey? _serviceAccountKey;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _compaction;
     private int _disposed;
@@ -46,11 +48,15 @@ public sealed partial class ApiServerHost(ApiServerOptions options, ILoggerFacto
 
     public ClusterCertificates Certificates => _certificates ?? throw new InvalidOperationException("not started");
 
+    /// <summary>The key that signs service-account tokens (<c>server/tls/service-account.key</c>).</summary>
+    public ServiceAccountKey ServiceAccountKey => _serviceAccountKey ?? throw new InvalidOperationException("not started");
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         options.Validate();
         Directory.CreateDirectory(options.DataDir);
         _certificates = await ClusterCertificates.LoadOrCreateAsync(options.DataDir, options.TlsSans, time, cancellationToken).ConfigureAwait(false);
+        _serviceAccountKey = await ServiceAccountKey.LoadOrCreateAsync(options.DataDir, cancellationToken).ConfigureAwait(false);
         _store = await OpenStoreAsync(cancellationToken).ConfigureAwait(false);
 
         var allocators = new ServiceAllocators(new ServiceIpAllocator(options.ServiceCidr), new NodePortAllocator());
@@ -128,6 +134,13 @@ public sealed partial class ApiServerHost(ApiServerOptions options, ILoggerFacto
         services.AddSingleton<WriteHandler>();
         services.AddSingleton<DeleteHandler>();
         services.AddSingleton<SubresourceHandler>();
+        var tokenSettings = ServiceAccountTokenSettings.ForIssuer(options.ServiceAccountIssuer);
+        services.AddSingleton(_serviceAccountKey!);
+        services.AddSingleton(tokenSettings);
+        services.AddSingleton<ClusterObjectLookup>();
+        services.AddSingleton<TokenRequestHandler>();
+        services.AddSingleton<ServiceAccountTokenAuthenticator>();
+        services.AddSingleton<IBearerTokenAuthenticator>(provider => provider.GetRequiredService<ServiceAccountTokenAuthenticator>());
 
         var app = builder.Build();
         app.UseApiAuthentication(authenticator);
@@ -144,6 +157,7 @@ public sealed partial class ApiServerHost(ApiServerOptions options, ILoggerFacto
             return Results.Text(text, "text/plain; version=0.0.4");
         });
         app.MapDiscovery(registry);
+        app.MapServiceAccountIssuerDiscovery(_serviceAccountKey!, tokenSettings);
         app.MapOpenApi(registry);
         app.MapResources();
         app.MapFallback((HttpContext context) => ResponseWriter.WriteStatusAsync(context, Errors.ApiException.NotFoundPath()));
@@ -196,6 +210,7 @@ public sealed partial class ApiServerHost(ApiServerOptions options, ILoggerFacto
         }
 
         _certificates?.Dispose();
+        _serviceAccountKey?.Dispose();
         _stopping.Dispose();
     }
 

@@ -26,6 +26,12 @@ public sealed record ApiServerOptions
     /// <summary>How often store history is compacted (kube-apiserver's --etcd-compaction-interval, 5 minutes).</summary>
     public TimeSpan CompactionInterval { get; init; } = Compactor.DefaultInterval;
 
+    /// <summary>
+    /// The <c>iss</c> of service-account tokens, which is also the audience the API server accepts
+    /// (kube-apiserver's --service-account-issuer, with its --api-audiences defaulting to it).
+    /// </summary>
+    public string ServiceAccountIssuer { get; init; } = ServiceAccounts.ServiceAccountTokenSettings.DefaultIssuer;
+
     public string KubeconfigPath => Path.Combine(DataDir, "kubeconfig.yaml");
 
     public string DatabasePath => Path.Combine(DataDir, "server", "db", "state.db");
@@ -41,6 +47,13 @@ public sealed record ApiServerOptions
         if (HttpsPort is < 0 or > 65535)
         {
             throw new ArgumentException($"--https-port {HttpsPort} is not a port number (0-65535)");
+        }
+
+        // As kube-apiserver: an issuer with a ':' must be a URL (a bare string such as "navarch" is allowed).
+        if (string.IsNullOrWhiteSpace(ServiceAccountIssuer)
+            || (ServiceAccountIssuer.Contains(':', StringComparison.Ordinal) && !Uri.TryCreate(ServiceAccountIssuer, UriKind.Absolute, out _)))
+        {
+            throw new ArgumentException($"--service-account-issuer \"{ServiceAccountIssuer}\" must be a URL or a string without ':'");
         }
 
         foreach (var endpoint in DatastoreEndpoints)

@@ -27,7 +27,7 @@ internal static class BuiltInResources
             shortNames: ["cm"]),
         Core("secrets", "Secret", typeof(V1Secret), typeof(V1SecretList), new SecretStrategy(), new SecretTableConvertor()),
         Core("serviceaccounts", "ServiceAccount", typeof(V1ServiceAccount), typeof(V1ServiceAccountList), new ServiceAccountStrategy(),
-            new ServiceAccountTableConvertor(), shortNames: ["sa"]),
+            new ServiceAccountTableConvertor(), shortNames: ["sa"], subresources: ["token"]),
         Core("events", "Event", typeof(Corev1Event), typeof(Corev1EventList), new EventStrategy(), new EventTableConvertor(),
             shortNames: ["ev"]),
         Grouped("apps", "deployments", "Deployment", typeof(V1Deployment), typeof(V1DeploymentList), new DeploymentStrategy(),

@@ -8,7 +8,8 @@ namespace Navarch.ApiServer.Security;
 /// <summary>
 /// Authenticates every request and puts its <see cref="UserInfo"/> on the context (read it with
 /// <see cref="HttpContextSecurityExtensions.GetUser"/>). Credentials are tried as kube-apiserver orders its
-/// authenticators: client certificate, then bearer token; every user gets <c>system:authenticated</c>.
+/// authenticators: client certificate, then bearer token (the static ones, then each registered
+/// <see cref="IBearerTokenAuthenticator"/>, such as service-account JWTs); every user gets <c>system:authenticated</c>.
 /// A request without credentials is <see cref="UserInfo.Anonymous"/> on the anonymous paths and 401 elsewhere; a
 /// request with credentials that fail is 401 everywhere, as kube-apiserver does not treat a bad token as anonymous.
 /// </summary>
@@ -20,10 +21,17 @@ public sealed class ApiAuthenticationMiddleware
     private readonly ClientCertificateAuthenticator _certificates;
     private readonly (byte[] Token, UserInfo User)[] _tokens;
     private readonly PathString[] _anonymousPaths;
+    private readonly IBearerTokenAuthenticator[] _tokenAuthenticators;
 
+    /// <param name="tokenAuthenticators">Further bearer-token authenticators, from the host's services (none by default).</param>
     public ApiAuthenticationMiddleware(
-        RequestDelegate next, ClientCertificateAuthenticator certificates, ApiAuthenticationOptions options)
+        RequestDelegate next,
+        ClientCertificateAuthenticator certificates,
+        ApiAuthenticationOptions options,
+        IEnumerable<IBearerTokenAuthenticator> tokenAuthenticators)
     {
+        ArgumentNullException.ThrowIfNull(tokenAuthenticators);
+        _tokenAuthenticators = [.. tokenAuthenticators];
         ArgumentNullException.ThrowIfNull(next);
         ArgumentNullException.ThrowIfNull(certificates);
         ArgumentNullException.ThrowIfNull(options);
@@ -42,7 +50,33 @@ public sealed class ApiAuthenticationMiddleware
 
     public Task InvokeAsync(HttpContext context)
     {
-        var (user, credentialsPresented) = Authenticate(context);
+        var (user, credentialsPresented, bearer) = Authenticate(context);
+        if (user is null && bearer is not null && _tokenAuthenticators.Length > 0)
+        {
+            return InvokeWithTokenAsync(context, bearer);
+        }
+
+        return Continue(context, user, credentialsPresented);
+    }
+
+    private async Task InvokeWithTokenAsync(HttpContext context, string bearer)
+    {
+        UserInfo? user = null;
+        foreach (var authenticator in _tokenAuthenticators)
+        {
+            user = await authenticator.AuthenticateAsync(bearer, context.RequestAborted).ConfigureAwait(false);
+            if (user is not null)
+            {
+                user = WithAuthenticatedGroup(user);
+                break;
+            }
+        }
+
+        await Continue(context, user, credentialsPresented: true).ConfigureAwait(false);
+    }
+
+    private Task Continue(HttpContext context, UserInfo? user, bool credentialsPresented)
+    {
         if (user is null && !credentialsPresented && IsAnonymousPath(context.Request.Path))
         {
             user = UserInfo.Anonymous;
@@ -70,7 +104,8 @@ public sealed class ApiAuthenticationMiddleware
         await response.Body.WriteAsync(UnauthorizedBody.ToArray(), cancellationToken).ConfigureAwait(false);
     }
 
-    private (UserInfo? User, bool CredentialsPresented) Authenticate(HttpContext context)
+    /// <summary>The user from a certificate or static token; else whether credentials came and the bearer token to try further.</summary>
+    private (UserInfo? User, bool CredentialsPresented, string? Bearer) Authenticate(HttpContext context)
     {
         var presented = false;
         var certificate = context.Connection.ClientCertificate;
@@ -80,7 +115,7 @@ public sealed class ApiAuthenticationMiddleware
             var user = _certificates.Authenticate(certificate);
             if (user is not null)
             {
-                return (user, true);
+                return (user, true, null);
             }
         }
 
@@ -88,14 +123,17 @@ public sealed class ApiAuthenticationMiddleware
         if (authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
         {
             presented = true;
-            var user = FindToken(authorization.AsSpan(BearerPrefix.Length).Trim());
+            var token = authorization.AsSpan(BearerPrefix.Length).Trim();
+            var user = FindToken(token);
             if (user is not null)
             {
-                return (user, true);
+                return (user, true, null);
             }
+
+            return (null, true, token.IsEmpty ? null : token.ToString());
         }
 
-        return (null, presented);
+        return (null, presented, null);
     }
 
     private UserInfo? FindToken(ReadOnlySpan<char> token)
