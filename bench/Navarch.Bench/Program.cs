@@ -7,6 +7,7 @@ var commands = new Dictionary<string, Func<string[], CancellationToken, Task<int
     ["api"] = ApiBenchmark.RunAsync,
     ["scheduler"] = SchedulerBenchmark.RunAsync,
     ["scheduler-core"] = SchedulerCoreBenchmark.RunAsync,
+    ["deployment"] = DeploymentBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))

@@ -5,8 +5,9 @@ using System.Text.Json;
 namespace Navarch.Bench;
 
 /// <summary>
-/// The benchmark's kubemark-like nodes: 4 cpu, 32Gi memory, 110 pods, Ready, labelled with their host name and one
-/// of three zones (round robin), as scheduler_perf's node-default template; created through the API concurrently.
+/// The benchmark's kubemark-like nodes: 4 cpu, 32Gi memory (unless the caller asks for more), 110 pods, Ready,
+/// labelled with their host name and one of three zones (round robin), as scheduler_perf's node-default template;
+/// created through the API concurrently.
 /// </summary>
 internal static class SchedulerNodes
 {
@@ -24,10 +25,16 @@ internal static class SchedulerNodes
         && int.TryParse(name.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var index) ? index : -1;
 
     /// <summary>Creates nodes 0..count-1 over the given clients; returns how long that took.</summary>
-    public static async Task<TimeSpan> CreateAsync(IReadOnlyList<HttpClient> clients, int concurrency, int count, CancellationToken ct)
+    public static Task<TimeSpan> CreateAsync(IReadOnlyList<HttpClient> clients, int concurrency, int count, CancellationToken ct) =>
+        CreateAsync(clients, concurrency, count, "4", "32Gi", ct);
+
+    /// <summary>As <see cref="CreateAsync(IReadOnlyList{HttpClient}, int, int, CancellationToken)"/>, with another cpu and memory capacity (quantities).</summary>
+    public static async Task<TimeSpan> CreateAsync(
+        IReadOnlyList<HttpClient> clients, int concurrency, int count, string cpu, string memory, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var now = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        var status = StatusJson(now, cpu, memory);
         var next = -1;
         var workers = new Task[concurrency];
         for (var w = 0; w < concurrency; w++)
@@ -38,7 +45,7 @@ internal static class SchedulerNodes
                 int index;
                 while ((index = Interlocked.Increment(ref next)) < count)
                 {
-                    await CreateOneAsync(http, index, now, ct).ConfigureAwait(false);
+                    await CreateOneAsync(http, index, status, ct).ConfigureAwait(false);
                 }
             }, ct);
         }
@@ -47,10 +54,9 @@ internal static class SchedulerNodes
         return System.Diagnostics.Stopwatch.GetElapsedTime(started);
     }
 
-    private static async Task CreateOneAsync(HttpClient http, int index, string now, CancellationToken ct)
+    private static async Task CreateOneAsync(HttpClient http, int index, string status, CancellationToken ct)
     {
         var name = NodeName(index);
-        var status = StatusJson(now);
         var zone = $"zone-{ZoneIndex(index).ToString(CultureInfo.InvariantCulture)}";
         var node = $$$"""
             {"apiVersion":"v1","kind":"Node","metadata":{"name":"{{{name}}}","labels":{"kubernetes.io/hostname":"{{{name}}}","kubernetes.io/os":"linux","kubernetes.io/arch":"amd64","topology.kubernetes.io/zone":"{{{zone}}}"}},"spec":{},"status":{{{status}}}}
@@ -69,9 +75,9 @@ internal static class SchedulerNodes
         await SchedulerHttp.SendAsync(http, patch, ct, HttpStatusCode.OK).ConfigureAwait(false);
     }
 
-    private static string StatusJson(string now) =>
+    private static string StatusJson(string now, string cpu, string memory) =>
         $$$"""
-        {"capacity":{"cpu":"4","memory":"32Gi","pods":"110"},"allocatable":{"cpu":"4","memory":"32Gi","pods":"110"},"phase":"Running","conditions":[{"type":"Ready","status":"True","reason":"KubeletReady","message":"kubelet is posting ready status","lastHeartbeatTime":"{{{now}}}","lastTransitionTime":"{{{now}}}"}]}
+        {"capacity":{"cpu":"{{{cpu}}}","memory":"{{{memory}}}","pods":"110"},"allocatable":{"cpu":"{{{cpu}}}","memory":"{{{memory}}}","pods":"110"},"phase":"Running","conditions":[{"type":"Ready","status":"True","reason":"KubeletReady","message":"kubelet is posting ready status","lastHeartbeatTime":"{{{now}}}","lastTransitionTime":"{{{now}}}"}]}
         """;
 
     private static bool KeptStatus(byte[] created)

@@ -27,6 +27,8 @@ namespace Navarch.Client.Events;
 public sealed partial class EventRecorder : IEventRecorder, IAsyncDisposable
 {
     /// <summary>client-go's <c>maxQueuedEvents</c>.</summary>
+    private long _dropped;
+
     public const int MaxQueuedEvents = 1000;
 
     /// <summary>How long a repeat may follow the previous occurrence and still be counted on the same Event.</summary>
@@ -87,7 +89,12 @@ public sealed partial class EventRecorder : IEventRecorder, IAsyncDisposable
         var pending = new PendingEvent(involved, type, reason, message, _timeProvider.GetUtcNow());
         if (!_channel.Writer.TryWrite(pending))
         {
-            LogDropped(involved.NamespaceProperty ?? string.Empty, involved.Name ?? string.Empty, reason);
+            // A burst can drop thousands; log the 1st, 2nd, 4th, 8th... so the log says so without flooding.
+            var dropped = Interlocked.Increment(ref _dropped);
+            if ((dropped & (dropped - 1)) == 0)
+            {
+                LogDropped(involved.NamespaceProperty ?? string.Empty, involved.Name ?? string.Empty, reason, dropped);
+            }
         }
     }
 
@@ -292,8 +299,8 @@ public sealed partial class EventRecorder : IEventRecorder, IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "Unsupported event type: '{Type}' (reason {Reason}); the event is dropped")]
     private partial void LogUnsupportedType(string type, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Event queue is full; dropping event {Reason} about {Namespace}/{Name}")]
-    private partial void LogDropped(string @namespace, string name, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event queue is full; dropping event {Reason} about {Namespace}/{Name} ({Dropped} dropped so far)")]
+    private partial void LogDropped(string @namespace, string name, string reason, long dropped);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Writing event {Reason} failed (attempt {Attempt}); retrying")]
     private partial void LogRetrying(Exception exception, string reason, int attempt);

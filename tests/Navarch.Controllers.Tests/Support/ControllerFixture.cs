@@ -1,11 +1,8 @@
-using System.Net;
-using k8s;
-using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
-using Navarch.ApiServer.Hosting;
 using Navarch.Client;
 using Navarch.Controllers.Framework;
 using Navarch.Controllers.Hosting;
+using Navarch.Testing;
 
 namespace Navarch.Controllers.Tests.Support;
 
@@ -14,25 +11,9 @@ namespace Navarch.Controllers.Tests.Support;
 /// against it with the identity <c>system:kube-controller-manager</c>, as <c>navarch server</c> runs them. No
 /// kubelet runs: <see cref="FakeKubelet"/> plays its part where a test needs pods to run.
 /// </summary>
-public sealed class ControllerFixture : IAsyncLifetime
+public sealed class ControllerFixture : ApiServerFixture
 {
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "navarch-controllers-" + Guid.NewGuid().ToString("N"));
     private readonly List<ControllerManagerHost> _managers = [];
-    private ApiServerHost? _apiServer;
-
-    public IKubernetes Admin { get; private set; } = null!;
-
-    public ApiServerHost ApiServer => _apiServer ?? throw new InvalidOperationException("not started");
-
-    public async Task InitializeAsync()
-    {
-        _apiServer = new ApiServerHost(
-            new ApiServerOptions { DataDir = _dataDir, HttpsPort = 0, BindAddress = IPAddress.Loopback },
-            NullLoggerFactory.Instance,
-            TimeProvider.System);
-        await _apiServer.StartAsync(CancellationToken.None);
-        Admin = KubeClientFactory.FromKubeconfig(Path.Combine(_dataDir, "kubeconfig.yaml"), ClientRateLimit.Unlimited);
-    }
 
     /// <summary>Starts a controller manager running <paramref name="controllers"/> (leader election off unless options say so).</summary>
     public async Task<ControllerManagerHost> StartAsync(IReadOnlyList<ControllerDescriptor> controllers, ControllerManagerHostOptions? options = null)
@@ -53,23 +34,7 @@ public sealed class ControllerFixture : IAsyncLifetime
         await host.DisposeAsync();
     }
 
-    /// <summary>A client factory that logs in as <paramref name="userName"/> with a freshly issued certificate.</summary>
-    public Func<ClientRateLimit, IKubernetes> ClientFor(string userName) => limit =>
-    {
-        var certificate = ApiServer.Certificates.IssueClientCertificate(userName, [], TimeSpan.FromDays(1));
-        return KubeClientFactory.FromCertificates(
-            ApiServer.Url!, ApiServer.Certificates.CaCertificatePem, certificate.CertificatePem, certificate.PrivateKeyPem, limit);
-    };
-
-    /// <summary>A fresh namespace per test, so tests sharing the server do not see each other's objects.</summary>
-    public async Task<string> NamespaceAsync(string prefix)
-    {
-        var name = $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 9, 63)];
-        await Admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = name } });
-        return name;
-    }
-
-    public async Task DisposeAsync()
+    protected override async Task StopComponentsAsync()
     {
         List<ControllerManagerHost> managers;
         lock (_managers) managers = [.. _managers];
@@ -77,21 +42,6 @@ public sealed class ControllerFixture : IAsyncLifetime
         {
             await host.StopAsync(CancellationToken.None);
             await host.DisposeAsync();
-        }
-
-        Admin?.Dispose();
-        if (_apiServer is not null)
-        {
-            await _apiServer.StopAsync(CancellationToken.None);
-            await _apiServer.DisposeAsync();
-        }
-
-        try
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-        catch (IOException)
-        {
         }
     }
 }
