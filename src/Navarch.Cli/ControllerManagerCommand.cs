@@ -1,8 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Navarch.Client;
 using Navarch.Controllers;
 using Navarch.Controllers.Hosting;
 
@@ -41,44 +39,15 @@ internal static class ControllerManagerCommand
                 NodeCidrMaskSize = parse.GetValue(maskSize),
                 Controllers = parse.GetValue(controllers)!,
             };
-            var kubeconfigPath = Path.GetFullPath(parse.GetValue(kubeconfig)!);
-            ControllerManagerHostOptions options;
-            try
-            {
-                if (!File.Exists(kubeconfigPath))
-                {
-                    throw new ArgumentException($"--kubeconfig {kubeconfigPath}: no such file");
-                }
-
-                options = settings.Build();
-            }
-            catch (ArgumentException e)
-            {
-                await Console.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
-                return 2;
-            }
-
-            var builder = Host.CreateApplicationBuilder();
-            ConsoleLogging.Configure(builder);
-            builder.Services.AddSingleton(TimeProvider.System);
-            builder.Services.AddSingleton(sp => new ControllerManagerHost(
-                options,
-                ControllerRegistry.All,
-                limit => KubeClientFactory.FromKubeconfig(kubeconfigPath, limit, "navarch-controller-manager"),
-                sp.GetRequiredService<ILoggerFactory>(),
-                sp.GetRequiredService<TimeProvider>()));
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<ControllerManagerHost>());
-            using var host = builder.Build();
-            try
-            {
-                await host.RunAsync(cancellationToken).ConfigureAwait(false);
-                return 0;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
-            {
-                await Console.Error.WriteLineAsync($"navarch controller-manager: {e.Message}").ConfigureAwait(false);
-                return 1;
-            }
+            return await StandaloneComponent.RunAsync(
+                "controller-manager",
+                parse.GetValue(kubeconfig)!,
+                settings.Build,
+                (sp, options, clients) => new ControllerManagerHost(
+                    options, ControllerRegistry.All, clients,
+                    sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()),
+                _ => false,
+                cancellationToken).ConfigureAwait(false);
         });
         return command;
     }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Navarch.Client;
+using Microsoft.Extensions.Logging;
 using Navarch.Scheduler.Config;
 using Navarch.Scheduler.Hosting;
 
@@ -35,42 +34,14 @@ internal static class SchedulerCommand
                 Qps = parse.GetValue(qps),
                 Burst = parse.GetValue(burst),
             };
-            var kubeconfigPath = Path.GetFullPath(parse.GetValue(kubeconfig)!);
-            SchedulerHostOptions options;
-            try
-            {
-                if (!File.Exists(kubeconfigPath))
-                {
-                    throw new ArgumentException($"--kubeconfig {kubeconfigPath}: no such file");
-                }
-
-                options = settings.Build();
-            }
-            catch (ArgumentException e)
-            {
-                await Console.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
-                return 2;
-            }
-
-            var builder = Host.CreateApplicationBuilder();
-            ConsoleLogging.Configure(builder);
-            builder.Services.AddSingleton(TimeProvider.System);
-            builder.Services.AddSingleton(options);
-            builder.Services.AddSingleton<Func<ClientRateLimit, k8s.IKubernetes>>(_ => limit => KubeClientFactory.FromKubeconfig(kubeconfigPath, limit, "navarch-scheduler"));
-            builder.Services.AddSingleton<SchedulerHost>();
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<SchedulerHost>());
-            using var host = builder.Build();
-            try
-            {
-                await host.RunAsync(cancellationToken).ConfigureAwait(false);
-                return 0;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException
-                or SchedulerConfigurationException or k8s.Exceptions.KubeConfigException)
-            {
-                await Console.Error.WriteLineAsync($"navarch scheduler: {e.Message}").ConfigureAwait(false);
-                return 1;
-            }
+            return await StandaloneComponent.RunAsync(
+                "scheduler",
+                parse.GetValue(kubeconfig)!,
+                settings.Build,
+                (sp, options, clients) => new SchedulerHost(
+                    options, clients, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()),
+                e => e is SchedulerConfigurationException,
+                cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
