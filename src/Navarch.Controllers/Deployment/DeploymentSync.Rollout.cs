@@ -64,6 +64,14 @@ internal sealed partial class DeploymentSync
             var available = rs.Status?.AvailableReplicas ?? 0;
             if (replicas == 0 || replicas == available) continue;
             var count = Math.Min(maxCleanup - total, replicas - available);
+            if (count < 0)
+            {
+                // The cached status still counts more available pods than the spec now asks for (a scale-down we made
+                // is not observed yet): "cleaning up" would scale the old ReplicaSet back up. As upstream, refuse and retry.
+                throw new InvalidOperationException(
+                    $"when cleaning up unhealthy replicas, got invalid request to scale down {rs.Metadata.NamespaceProperty}/{rs.Metadata.Name} {replicas} -> {replicas - count}");
+            }
+
             var (_, updated) = await ScaleAndRecordAsync(rs, replicas - count, ct).ConfigureAwait(false);
             total += count;
             oldRss[i] = updated;
