@@ -36,6 +36,12 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>The embedded scheduler's HTTPS port for /healthz and /metrics (kube-scheduler's :10259, here a free port).</summary>
     public int SchedulerPort { get; private set; }
 
+    /// <summary>
+    /// The embedded controller manager's HTTPS port (kube-controller-manager's :10257, here a free port, so that
+    /// two runs on one machine do not collide on it).
+    /// </summary>
+    public int ControllerManagerPort { get; private set; }
+
     public Kubectl Kubectl => _kubectl ?? throw new InvalidOperationException("the server fixture has not started");
 
     /// <summary>Assertions on kubectl output that attach the server log's tail when they fail.</summary>
@@ -53,6 +59,7 @@ public sealed class ServerFixture : IAsyncLifetime
         {
             Port = FreePort();
             SchedulerPort = FreePort();
+            ControllerManagerPort = FreePort();
             StartServer(repo);
             var failure = await WaitUntilReadyAsync();
             if (failure is null)
@@ -159,6 +166,7 @@ public sealed class ServerFixture : IAsyncLifetime
                      ServerDll, "server", "--data-dir", DataDir, "--https-port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "--bind-address", "127.0.0.1",
                      "--kube-scheduler-arg", $"secure-port={SchedulerPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+                     "--kube-controller-manager-arg", $"secure-port={ControllerManagerPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
                  })
         {
             start.ArgumentList.Add(arg);

@@ -69,12 +69,21 @@ public sealed class DescribeTests(ServerFixture server) : IAsyncLifetime
                     image: nginx:1.25
             """, "create", "-f", "-"));
 
+        // The deployment controller creates the ReplicaSet (no kubelet runs, so no pod becomes available).
+        var stop = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         var result = server.Expect.Success(await server.Kubectl.RunAsync("describe", "deployment", "described", "-n", Ns));
+        while (!result.Stdout.Contains("2 desired | 2 updated", StringComparison.Ordinal) && DateTime.UtcNow < stop)
+        {
+            await Task.Delay(200);
+            result = server.Expect.Success(await server.Kubectl.RunAsync("describe", "deployment", "described", "-n", Ns));
+        }
+
         server.Expect.StdoutMatches(result, @"^Name:\s+described$");
         server.Expect.StdoutMatches(result, $@"^Namespace:\s+{Ns}$");
         server.Expect.StdoutMatches(result, @"^Labels:\s+app=described$");
         server.Expect.StdoutMatches(result, @"^Selector:\s+app=described$");
-        server.Expect.StdoutMatches(result, @"^Replicas:\s+2 desired \| 0 updated \| 0 total \| 0 available \| 0 unavailable$");
+        server.Expect.StdoutMatches(result, @"^Replicas:\s+2 desired \| 2 updated \| 2 total \| 0 available \| 2 unavailable$");
+        server.Expect.StdoutMatches(result, @"^NewReplicaSet:\s+described-[a-z0-9]+ \(2/2 replicas created\)$");
         server.Expect.StdoutMatches(result, @"^StrategyType:\s+RollingUpdate$");
         server.Expect.StdoutMatches(result, @"^Pod Template:\n  Labels:\s+app=described\n  Containers:\n   main:\n    Image:\s+nginx:1.25$");
     }

@@ -36,13 +36,21 @@ public sealed class TableTests(ServerFixture server) : IAsyncLifetime
                     image: nginx:1.25
             """, "apply", "-f", "-"));
 
+        // The deployment controller brings UP-TO-DATE to 2 (no kubelet runs, so none is ready or available).
+        var stop = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         var result = server.Expect.Success(await server.Kubectl.RunAsync("get", "deploy", "-n", Ns));
+        while (!System.Text.RegularExpressions.Regex.IsMatch(result.Stdout, @"^table\s+0/2\s+2\s", System.Text.RegularExpressions.RegexOptions.Multiline) && DateTime.UtcNow < stop)
+        {
+            await Task.Delay(200);
+            result = server.Expect.Success(await server.Kubectl.RunAsync("get", "deploy", "-n", Ns));
+        }
+
         server.Expect.StdoutLine(result, "NAME READY UP-TO-DATE AVAILABLE AGE");
-        server.Expect.StdoutMatches(result, @"^table\s+0/2\s+0\s+0\s+\S+\s*$");
+        server.Expect.StdoutMatches(result, @"^table\s+0/2\s+2\s+0\s+\S+\s*$");
 
         var wide = server.Expect.Success(await server.Kubectl.RunAsync("get", "deploy", "table", "-n", Ns, "-o", "wide"));
         server.Expect.StdoutLine(wide, "NAME READY UP-TO-DATE AVAILABLE AGE CONTAINERS IMAGES SELECTOR");
-        server.Expect.StdoutMatches(wide, @"^table\s+0/2\s+0\s+0\s+\S+\s+main\s+nginx:1.25\s+app=table\s*$");
+        server.Expect.StdoutMatches(wide, @"^table\s+0/2\s+2\s+0\s+\S+\s+main\s+nginx:1.25\s+app=table\s*$");
     }
 
     [Fact]
