@@ -76,6 +76,20 @@ public sealed class ApiException : Exception
             name.Length == 0 ? $"{Qualified(group, resource)} is forbidden: {detail}" : $"{Qualified(group, resource)} \"{name}\" is forbidden: {detail}",
             DetailsFor(group, resource, name.Length == 0 ? null : name));
 
+    /// <summary>
+    /// A create in a namespace being deleted: 403 with the NamespaceTerminating cause, which controllers check to
+    /// stop retrying (kube-apiserver's NamespaceLifecycle admission).
+    /// </summary>
+    public static ApiException NamespaceTerminating(string group, string resource, string name, string ns)
+    {
+        var details = DetailsFor(group, resource, name.Length == 0 ? null : name);
+        details.Causes = [new V1StatusCause { Reason = "NamespaceTerminating", Message = $"namespace {ns} is being terminated", Field = "metadata.namespace" }];
+        var detail = $"unable to create new content in namespace {ns} because it is being terminated";
+        return new(403, "Forbidden",
+            name.Length == 0 ? $"{Qualified(group, resource)} is forbidden: {detail}" : $"{Qualified(group, resource)} \"{name}\" is forbidden: {detail}",
+            details);
+    }
+
     public static ApiException MethodNotSupported(string group, string resource, string action) =>
         new(405, "MethodNotAllowed", $"{action} is not supported on resources of kind \"{Qualified(group, resource)}\"",
             DetailsFor(group, resource, null));

@@ -39,8 +39,7 @@ public sealed class NamespaceGuard(ResourceRegistry registry, WatchCacheSet cach
 
         if (IsTerminating(ns))
         {
-            throw ApiException.Forbidden(info.Definition.Group, info.Definition.Resource, name,
-                $"unable to create new content in namespace {info.Namespace} because it is being terminated");
+            throw ApiException.NamespaceTerminating(info.Definition.Group, info.Definition.Resource, name, info.Namespace);
         }
     }
 

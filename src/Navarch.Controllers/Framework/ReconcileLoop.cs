@@ -66,6 +66,13 @@ public sealed partial class ReconcileLoop(
             {
                 return;
             }
+            catch (Exception e) when (ApiErrorKinds.IsNotFound(e) || ApiErrorKinds.IsNamespaceTerminating(e))
+            {
+                // The object or its namespace is going away: a retry cannot succeed, and its events will requeue
+                // whatever still needs doing.
+                LogSyncAbandoned(logger, name, key, e.Message);
+                Queue.Forget(key);
+            }
             catch (Exception e)
             {
                 LogSyncFailed(logger, name, key, Queue.NumRequeues(key), e);
@@ -77,6 +84,9 @@ public sealed partial class ReconcileLoop(
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Controller}: {Key} is going away, not retrying: {Reason}")]
+    private static partial void LogSyncAbandoned(ILogger logger, string controller, string key, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Controller}: syncing {Key} failed (retry {Retries})")]
     private static partial void LogSyncFailed(ILogger logger, string controller, string key, int retries, Exception error);

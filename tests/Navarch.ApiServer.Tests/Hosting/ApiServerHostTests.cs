@@ -24,6 +24,20 @@ public sealed class ApiServerHostTests(ApiServerFixture server) : IClassFixture<
     }
 
     [Fact]
+    public async Task Create_InTerminatingNamespace_IsForbiddenWithTheNamespaceTerminatingCause()
+    {
+        Assert.Equal(201, (await server.SendAsync(HttpMethod.Post, "/api/v1/namespaces", "{\"metadata\":{\"name\":\"going\"}}")).Code);
+        Assert.Equal(200, (await server.SendAsync(HttpMethod.Delete, "/api/v1/namespaces/going")).Code);
+
+        var (code, status) = await server.SendAsync(HttpMethod.Post, "/api/v1/namespaces/going/configmaps", ConfigMap("late"));
+
+        Assert.Equal(403, code);
+        Assert.Equal("configmaps \"late\" is forbidden: unable to create new content in namespace going because it is being terminated", (string?)status!["message"]);
+        var cause = status["details"]!["causes"]![0]!;
+        Assert.Equal(("NamespaceTerminating", "metadata.namespace"), ((string?)cause["reason"], (string?)cause["field"]));
+    }
+
+    [Fact]
     public async Task Create_SetsSystemMetadata_AndGetReturnsIt()
     {
         var (code, created) = await server.SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/configmaps", ConfigMap("meta"));
