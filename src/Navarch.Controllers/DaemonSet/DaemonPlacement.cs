@@ -1,4 +1,6 @@
 using k8s.Models;
+using Navarch.Api.Scheduling;
+using SharedTolerations = Navarch.Api.Scheduling.Tolerations;
 
 namespace Navarch.Controllers.DaemonSet;
 
@@ -11,33 +13,32 @@ namespace Navarch.Controllers.DaemonSet;
 internal sealed class DaemonPlacement
 {
     private readonly string? _nodeName;
-    private readonly IDictionary<string, string>? _nodeSelector;
-    private readonly V1NodeSelector? _required;
+    private readonly RequiredNodeAffinity _required;
+    private readonly List<V1Toleration> _tolerations;
 
     public DaemonPlacement(V1PodSpec? spec)
     {
         _nodeName = string.IsNullOrEmpty(spec?.NodeName) ? null : spec.NodeName;
-        _nodeSelector = spec?.NodeSelector;
-        _required = spec?.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution;
-        Tolerations = WithDaemonTolerations(spec?.Tolerations, spec?.HostNetwork == true);
+        _required = RequiredNodeAffinity.Of(spec);
+        _tolerations = WithDaemonTolerations(spec?.Tolerations, spec?.HostNetwork == true);
     }
 
     /// <summary>The tolerations a daemon pod is created with: the template's and the controller's defaults.</summary>
-    public IReadOnlyList<V1Toleration> Tolerations { get; }
+    public IReadOnlyList<V1Toleration> Tolerations => _tolerations;
 
     /// <summary>Whether a new daemon pod should be placed on <paramref name="node"/>, and whether an existing one may stay.</summary>
     public (bool ShouldRun, bool ShouldContinueRunning) Evaluate(V1Node node)
     {
         if (_nodeName is not null && _nodeName != node.Metadata.Name) return (false, false);
-        if (!NodeSelection.MatchesRequiredAffinity(node, _nodeSelector, _required)) return (false, false);
+        if (!_required.Matches(node)) return (false, false);
         var taints = node.Spec?.Taints;
-        if (NodeSelection.FindUntolerated(taints, Tolerations, static t => t.Effect is "NoSchedule" or "NoExecute") is null)
+        if (SharedTolerations.FindUntolerated(taints, _tolerations, TaintEffectFilter.DoNotSchedule) is null)
         {
             return (true, true);
         }
 
         // As upstream: a pod already running stays unless a NoExecute taint evicts it.
-        return (false, NodeSelection.FindUntolerated(taints, Tolerations, static t => t.Effect == "NoExecute") is null);
+        return (false, SharedTolerations.FindUntolerated(taints, _tolerations, TaintEffectFilter.NoExecute) is null);
     }
 
     /// <summary>
@@ -45,7 +46,7 @@ internal sealed class DaemonPlacement
     /// unreachable nodes (NoExecute, no tolerationSeconds), node pressure and cordoning, and host-network daemons
     /// a missing pod network.
     /// </summary>
-    public static IReadOnlyList<V1Toleration> WithDaemonTolerations(IList<V1Toleration>? existing, bool hostNetwork)
+    public static List<V1Toleration> WithDaemonTolerations(IList<V1Toleration>? existing, bool hostNetwork)
     {
         var result = new List<V1Toleration>();
         if (existing is not null)

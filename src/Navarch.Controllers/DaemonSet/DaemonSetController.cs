@@ -2,6 +2,7 @@ using System.Globalization;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Navarch.Api.Scheduling;
 using Navarch.Client.Events;
 using Navarch.Client.Informers;
 using Navarch.Controllers.Framework;
@@ -483,7 +484,7 @@ public sealed partial class DaemonSetController : IController
     private void OnNodeUpdated(V1Node old, V1Node node)
     {
         // Heartbeats change a node's status every few seconds; only what placement reads matters here.
-        if (SameLabels(old.Metadata.Labels, node.Metadata.Labels) && SameTaints(old.Spec?.Taints, node.Spec?.Taints)) return;
+        if (NodeChanges.Between(old, node, NodeChange.Labels | NodeChange.Taints) == NodeChange.None) return;
         foreach (var ds in _daemonSets.Indexer.List())
         {
             var placement = new DaemonPlacement(ds.Spec?.Template?.Spec);
@@ -497,30 +498,6 @@ public sealed partial class DaemonSetController : IController
         {
             _loop.Enqueue(ObjectKeys.KeyOf(ds));
         }
-    }
-
-    private static bool SameLabels(IDictionary<string, string>? a, IDictionary<string, string>? b)
-    {
-        if ((a?.Count ?? 0) != (b?.Count ?? 0)) return false;
-        if (a is null || b is null) return true;
-        foreach (var (key, value) in a)
-        {
-            if (!b.TryGetValue(key, out var other) || other != value) return false;
-        }
-
-        return true;
-    }
-
-    private static bool SameTaints(IList<V1Taint>? a, IList<V1Taint>? b)
-    {
-        if ((a?.Count ?? 0) != (b?.Count ?? 0)) return false;
-        if (a is null || b is null) return true;
-        for (var i = 0; i < a.Count; i++)
-        {
-            if (a[i].Key != b[i].Key || a[i].Value != b[i].Value || a[i].Effect != b[i].Effect) return false;
-        }
-
-        return true;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "DaemonSet {Key}: rolling update deletes {Count} old pods")]

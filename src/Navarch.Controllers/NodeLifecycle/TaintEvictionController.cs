@@ -2,6 +2,7 @@ using System.Net;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Navarch.Api.Scheduling;
 using Navarch.Client.Events;
 using Navarch.Client.Informers;
 using Navarch.Controllers.Framework;
@@ -104,7 +105,7 @@ public sealed partial class TaintEvictionController : IController
         }
 
         var now = _context.Time.GetUtcNow();
-        if (!Taints.TryMatch(taints, pod.Spec.Tolerations, out var used))
+        if (!Tolerations.TryGetMatchingTolerations(taints, pod.Spec.Tolerations, out var used))
         {
             await EvictAsync(key, pod, cancellationToken).ConfigureAwait(false);
             return;

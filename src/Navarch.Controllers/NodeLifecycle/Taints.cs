@@ -1,8 +1,12 @@
 using k8s.Models;
+using Navarch.Api.Scheduling;
 
 namespace Navarch.Controllers.NodeLifecycle;
 
-/// <summary>The taints the node controller manages and how tolerations match them (Kubernetes' v1helper and taint util).</summary>
+/// <summary>
+/// The taints the node controller manages and how long tolerations keep pods (Kubernetes' taint util); matching
+/// tolerations to taints is <see cref="Navarch.Api.Scheduling.Tolerations"/>.
+/// </summary>
 public static class Taints
 {
     public const string NotReady = "node.kubernetes.io/not-ready";
@@ -12,45 +16,8 @@ public static class Taints
     public const string NetworkUnavailable = "node.kubernetes.io/network-unavailable";
     public const string PidPressure = "node.kubernetes.io/pid-pressure";
     public const string Unschedulable = "node.kubernetes.io/unschedulable";
-    public const string NoExecute = "NoExecute";
-    public const string NoSchedule = "NoSchedule";
-
-    /// <summary>True when <paramref name="toleration"/> tolerates <paramref name="taint"/>, as ToleratesTaint.</summary>
-    public static bool Tolerates(V1Toleration toleration, V1Taint taint)
-    {
-        if (!string.IsNullOrEmpty(toleration.Effect) && toleration.Effect != taint.Effect) return false;
-        if (!string.IsNullOrEmpty(toleration.Key) && toleration.Key != taint.Key) return false;
-        return toleration.OperatorProperty switch
-        {
-            "Exists" => true,
-            null or "" or "Equal" => (toleration.Value ?? "") == (taint.Value ?? ""),
-            _ => false,
-        };
-    }
-
-    /// <summary>
-    /// Whether every taint is tolerated, and for each taint the first toleration that tolerates it, as
-    /// GetMatchingTolerations.
-    /// </summary>
-    public static bool TryMatch(IReadOnlyList<V1Taint> taints, IList<V1Toleration>? tolerations, out List<V1Toleration> used)
-    {
-        used = [];
-        foreach (var taint in taints)
-        {
-            V1Toleration? match = null;
-            foreach (var toleration in tolerations ?? [])
-            {
-                if (!Tolerates(toleration, taint)) continue;
-                match = toleration;
-                break;
-            }
-
-            if (match is null) return false;
-            used.Add(match);
-        }
-
-        return true;
-    }
+    public const string NoExecute = TaintEffects.NoExecute;
+    public const string NoSchedule = TaintEffects.NoSchedule;
 
     /// <summary>
     /// How long the used tolerations keep a pod on the node, as getMinTolerationTime: the smallest tolerationSeconds

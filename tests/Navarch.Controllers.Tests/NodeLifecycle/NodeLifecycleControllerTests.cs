@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using k8s;
 using k8s.Models;
+using Navarch.Api.Scheduling;
 using Navarch.Controllers.NodeLifecycle;
 using Navarch.Controllers.Tests.Support;
 
@@ -147,9 +148,9 @@ public sealed class NodeLifecycleControllerTests : IClassFixture<NodeLifecycleFi
             new() { Key = "x", OperatorProperty = "Exists", TolerationSeconds = 30 },
         };
 
-        Assert.True(Taints.TryMatch(taints, tolerations, out var used));
+        Assert.True(Tolerations.TryGetMatchingTolerations(taints, tolerations, out var used));
         Assert.Equal(TimeSpan.FromSeconds(30), Taints.MinTolerationTime(used));
-        Assert.False(Taints.TryMatch([.. taints, new V1Taint { Key = "y", Effect = "NoExecute" }], tolerations, out _));
+        Assert.False(Tolerations.TryGetMatchingTolerations([.. taints, new V1Taint { Key = "y", Effect = "NoExecute" }], tolerations, out _));
         Assert.Null(Taints.MinTolerationTime([new V1Toleration { OperatorProperty = "Exists" }]));
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using k8s;
 using k8s.Models;
+using Navarch.Api.Scheduling;
 using Navarch.Scheduler.Framework;
 using Navarch.Scheduler.Plugins.Helper;
 
@@ -26,7 +27,6 @@ public sealed class NodeAffinity : IPreFilterPlugin, IFilterPlugin, IPreScorePlu
 
     private const string PreFilterStateKey = "PreFilter" + PluginName;
     private const string PreScoreStateKey = "PreScore" + PluginName;
-    private const string NodeNameField = "metadata.name";
 
     private static readonly ClusterEvent[] Events =
     [
@@ -116,7 +116,7 @@ public sealed class NodeAffinity : IPreFilterPlugin, IFilterPlugin, IPreScorePlu
             {
                 foreach (var field in term.MatchFields)
                 {
-                    if (field.Key != NodeNameField || field.OperatorProperty != "In") continue;
+                    if (field.Key != NodeSelectorTermMatcher.NodeNameField || field.OperatorProperty != "In") continue;
                     var values = new HashSet<string>(field.Values ?? [], StringComparer.Ordinal);
                     if (termNames is null) termNames = values;
                     else termNames.IntersectWith(values);

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using k8s.Models;
+using Navarch.Api.Scheduling;
 using Navarch.Scheduler.Framework;
-using Navarch.Scheduler.Plugins.Helper;
 
 namespace Navarch.Scheduler.Plugins.NodeUnschedulable;
 
@@ -38,8 +38,8 @@ public sealed class NodeUnschedulable : IFilterPlugin, IEnqueueExtensions
     public Status Filter(CycleState state, V1Pod pod, NodeInfo nodeInfo)
     {
         if (nodeInfo.Node?.Spec?.Unschedulable != true) return Status.Success;
-        var tolerates = TaintTolerations.AnyTolerates(
-            pod.Spec?.Tolerations, TaintNodeUnschedulable, null, TaintTolerations.NoSchedule);
+        var tolerates = Tolerations.TolerationsTolerateTaint(
+            pod.Spec?.Tolerations, TaintNodeUnschedulable, null, TaintEffects.NoSchedule);
         return tolerates ? Status.Success : Rejected;
     }
 

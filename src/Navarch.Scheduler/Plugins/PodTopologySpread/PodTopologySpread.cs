@@ -2,6 +2,7 @@ using System.Text.Json;
 using k8s.Models;
 using Navarch.Api;
 using Navarch.Api.Labels;
+using Navarch.Api.Scheduling;
 using Navarch.Scheduler.Framework;
 
 namespace Navarch.Scheduler.Plugins.PodTopologySpread;
@@ -73,7 +74,7 @@ public sealed class PodTopologySpread :
         if (constraints.Count == 0) return (null, Status.Skip);
 
         var ns = pod.Metadata?.NamespaceProperty ?? "default";
-        var requiredAffinity = new RequiredNodeAffinity(pod);
+        var requiredAffinity = RequiredNodeAffinity.Of(pod);
         var counts = new Dictionary<string, int>[constraints.Count];
         for (var i = 0; i < counts.Length; i++) counts[i] = new Dictionary<string, int>(StringComparer.Ordinal);
 
@@ -185,7 +186,7 @@ public sealed class PodTopologySpread :
         }
 
         var ns = pod.Metadata?.NamespaceProperty ?? "default";
-        var requiredAffinity = new RequiredNodeAffinity(pod);
+        var requiredAffinity = RequiredNodeAffinity.Of(pod);
         for (var n = 0; n < allNodes.Count; n++)
         {
             var nodeInfo = allNodes[n];

@@ -1,4 +1,5 @@
 using k8s.Models;
+using Navarch.Api.Scheduling;
 
 namespace Navarch.Scheduler.Plugins.PodTopologySpread;
 

@@ -1,6 +1,7 @@
 using k8s.Models;
 using Navarch.Api;
 using Navarch.Api.Labels;
+using Navarch.Api.Scheduling;
 
 namespace Navarch.Scheduler.Plugins.PodTopologySpread;
 
@@ -21,8 +22,8 @@ internal sealed record SpreadConstraint(
     /// <summary>Whether the node counts as a domain for the pod under this constraint's inclusion policies.</summary>
     public bool MatchNodeInclusionPolicies(V1Pod pod, V1Node node, RequiredNodeAffinity requiredAffinity)
     {
-        if (HonorNodeAffinity && !requiredAffinity.Match(node)) return false;
-        if (HonorNodeTaints && TaintMatching.HasUntoleratedDoNotScheduleTaint(node, pod)) return false;
+        if (HonorNodeAffinity && !requiredAffinity.Matches(node)) return false;
+        if (HonorNodeTaints && Tolerations.FindUntolerated(node.Spec?.Taints, pod.Spec?.Tolerations, TaintEffectFilter.DoNotSchedule) is not null) return false;
         return true;
     }
 

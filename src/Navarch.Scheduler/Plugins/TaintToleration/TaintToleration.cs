@@ -1,5 +1,6 @@
 using System.Text.Json;
 using k8s.Models;
+using Navarch.Api.Scheduling;
 using Navarch.Scheduler.Framework;
 using Navarch.Scheduler.Plugins.Helper;
 
@@ -33,7 +34,7 @@ public sealed class TaintToleration : IFilterPlugin, IPreScorePlugin, IScorePlug
 
     public Status Filter(CycleState state, V1Pod pod, NodeInfo nodeInfo)
     {
-        var taint = TaintTolerations.FindUntoleratedDoNotScheduleTaint(nodeInfo.Node?.Spec?.Taints, pod.Spec?.Tolerations);
+        var taint = Tolerations.FindUntolerated(nodeInfo.Node?.Spec?.Taints, pod.Spec?.Tolerations, TaintEffectFilter.DoNotSchedule);
         if (taint is null) return Status.Success;
 
         // Kubernetes prints the taint as "{key: value}"; an empty value leaves "{key: }".
@@ -52,7 +53,7 @@ public sealed class TaintToleration : IFilterPlugin, IPreScorePlugin, IScorePlug
         var tolerations = state.TryRead<PreScoreState>(PreScoreStateKey, out var s)
             ? s.Tolerations
             : PreferNoScheduleTolerations(pod.Spec?.Tolerations);
-        return (CountIntolerablePreferNoSchedule(nodeInfo.Node?.Spec?.Taints, tolerations), Status.Success);
+        return (Tolerations.CountUntolerated(nodeInfo.Node?.Spec?.Taints, tolerations, TaintEffectFilter.PreferNoSchedule), Status.Success);
     }
 
     /// <summary>More untolerated soft taints means a lower score: the counts are normalized in reverse.</summary>
@@ -71,27 +72,13 @@ public sealed class TaintToleration : IFilterPlugin, IPreScorePlugin, IScorePlug
         var result = new List<V1Toleration>(tolerations.Count);
         foreach (var toleration in tolerations)
         {
-            if (string.IsNullOrEmpty(toleration.Effect) || toleration.Effect == TaintTolerations.PreferNoSchedule)
+            if (string.IsNullOrEmpty(toleration.Effect) || toleration.Effect == TaintEffects.PreferNoSchedule)
             {
                 result.Add(toleration);
             }
         }
 
         return [.. result];
-    }
-
-    private static long CountIntolerablePreferNoSchedule(IList<V1Taint>? taints, V1Toleration[] tolerations)
-    {
-        if (taints is null) return 0;
-        long count = 0;
-        for (var i = 0; i < taints.Count; i++)
-        {
-            var taint = taints[i];
-            if (taint.Effect != TaintTolerations.PreferNoSchedule) continue;
-            if (!TaintTolerations.AnyTolerates(tolerations, taint)) count++;
-        }
-
-        return count;
     }
 
     private sealed record PreScoreState(V1Toleration[] Tolerations);

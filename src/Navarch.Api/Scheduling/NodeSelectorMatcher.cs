@@ -1,13 +1,17 @@
 using k8s.Models;
 
-namespace Navarch.Scheduler.Plugins.Helper;
+namespace Navarch.Api.Scheduling;
 
 /// <summary>
 /// A parsed v1.NodeSelector: its non-empty terms ORed, as component-helpers' LazyErrorNodeSelector. Terms that
-/// fail to parse match nothing; <see cref="Errors"/> lists them for callers that must reject bad input.
+/// fail to parse match nothing; <see cref="Errors"/> lists them for callers that must reject bad input. A
+/// selector without any non-empty term matches no node.
 /// </summary>
-internal sealed class NodeSelectorMatcher
+public sealed class NodeSelectorMatcher
 {
+    /// <summary>The default error path, as the field of a v1.NodeSelector.</summary>
+    public const string DefaultPath = "nodeSelectorTerms";
+
     private readonly NodeSelectorTermMatcher[] _terms;
 
     private NodeSelectorMatcher(NodeSelectorTermMatcher[] terms, IReadOnlyList<string> errors)
@@ -16,10 +20,13 @@ internal sealed class NodeSelectorMatcher
         Errors = errors;
     }
 
+    /// <summary>The parse errors of the terms, each prefixed with its field path; empty when all parsed.</summary>
     public IReadOnlyList<string> Errors { get; }
 
-    public static NodeSelectorMatcher Parse(V1NodeSelector selector, string path = "nodeSelectorTerms")
+    /// <summary>Parses <paramref name="selector"/>; <paramref name="path"/> prefixes the error messages.</summary>
+    public static NodeSelectorMatcher Parse(V1NodeSelector selector, string path = DefaultPath)
     {
+        ArgumentNullException.ThrowIfNull(selector);
         var terms = new List<NodeSelectorTermMatcher>();
         var errors = new List<string>();
         if (selector.NodeSelectorTerms is { } list)

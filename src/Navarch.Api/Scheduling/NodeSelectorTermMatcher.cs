@@ -1,17 +1,18 @@
 using k8s.Models;
-using Navarch.Api;
 using Navarch.Api.Labels;
 
-namespace Navarch.Scheduler.Plugins.Helper;
+namespace Navarch.Api.Scheduling;
 
 /// <summary>
 /// One parsed node selector term: its matchExpressions (against node labels) ANDed with its matchFields (against
 /// the node's fields, of which only metadata.name exists), as component-helpers' nodeSelectorTerm. A term that
-/// does not parse matches nothing and keeps its error.
+/// does not parse matches nothing and keeps its error. Parse once (per pod), then match every node without
+/// allocating.
 /// </summary>
-internal sealed class NodeSelectorTermMatcher
+public sealed class NodeSelectorTermMatcher
 {
-    private const string NodeNameField = "metadata.name";
+    /// <summary>The only field a node selector term's matchFields can name.</summary>
+    public const string NodeNameField = "metadata.name";
 
     private readonly LabelSelector? _labels;
     private readonly (string Key, string Value, bool Equal)[]? _fields;
@@ -23,15 +24,20 @@ internal sealed class NodeSelectorTermMatcher
         ParseError = error;
     }
 
-    /// <summary>Why the term did not parse; null when it did.</summary>
+    /// <summary>Why the term did not parse (field-path prefixed, errors joined by "; "); null when it did.</summary>
     public string? ParseError { get; }
 
     /// <summary>A term with neither expressions nor fields selects no node and is dropped by callers.</summary>
     public static bool IsEmpty(V1NodeSelectorTerm? term) =>
         term is null || ((term.MatchExpressions?.Count ?? 0) == 0 && (term.MatchFields?.Count ?? 0) == 0);
 
+    /// <summary>
+    /// Parses <paramref name="term"/>; <paramref name="path"/> prefixes error messages (e.g.
+    /// <c>nodeSelectorTerms[0]</c>). Never throws for bad input: the result carries <see cref="ParseError"/>.
+    /// </summary>
     public static NodeSelectorTermMatcher Parse(V1NodeSelectorTerm term, string path)
     {
+        ArgumentNullException.ThrowIfNull(term);
         List<string>? errors = null;
         LabelSelector? labels = null;
         if (term.MatchExpressions is { Count: > 0 } expressions)
@@ -104,6 +110,7 @@ internal sealed class NodeSelectorTermMatcher
     /// <summary>True when the node satisfies every expression and field requirement; false for an unparsed term.</summary>
     public bool Matches(V1Node node)
     {
+        ArgumentNullException.ThrowIfNull(node);
         if (ParseError is not null) return false;
         if (_labels is not null && !_labels.Matches(node.Metadata)) return false;
 
@@ -112,6 +119,7 @@ internal sealed class NodeSelectorTermMatcher
         if (_fields is null || string.IsNullOrEmpty(name)) return true;
         foreach (var (key, value, equal) in _fields)
         {
+            // A key other than metadata.name reads as the empty string, as fields.Set.Get does.
             var actual = key == NodeNameField ? name : string.Empty;
             if ((actual == value) != equal) return false;
         }

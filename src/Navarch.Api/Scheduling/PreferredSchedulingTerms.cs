@@ -1,19 +1,23 @@
 using k8s.Models;
 
-namespace Navarch.Scheduler.Plugins.Helper;
+namespace Navarch.Api.Scheduling;
 
 /// <summary>
 /// Parsed preferred node affinity terms; a node's score is the sum of the weights of the terms it matches, as
 /// component-helpers' PreferredSchedulingTerms. Terms with weight 0 or no requirements are skipped.
 /// </summary>
-internal sealed class PreferredSchedulingTerms
+public sealed class PreferredSchedulingTerms
 {
+    /// <summary>The default error path, as the field of a v1.NodeAffinity.</summary>
+    public const string DefaultPath = "preferredDuringSchedulingIgnoredDuringExecution";
+
     private readonly (NodeSelectorTermMatcher Term, int Weight)[] _terms;
 
     private PreferredSchedulingTerms((NodeSelectorTermMatcher, int)[] terms) => _terms = terms;
 
     /// <summary>Parses the terms; throws ArgumentException listing every term that does not parse.</summary>
-    public static PreferredSchedulingTerms Parse(IList<V1PreferredSchedulingTerm>? terms, string path = "preferredDuringSchedulingIgnoredDuringExecution")
+    /// <exception cref="ArgumentException">A term does not parse; the message joins every error with "; ".</exception>
+    public static PreferredSchedulingTerms Parse(IList<V1PreferredSchedulingTerm>? terms, string path = DefaultPath)
     {
         var parsed = new List<(NodeSelectorTermMatcher, int)>();
         List<string>? errors = null;
@@ -33,6 +37,7 @@ internal sealed class PreferredSchedulingTerms
         return new PreferredSchedulingTerms([.. parsed]);
     }
 
+    /// <summary>The sum of the weights of the terms <paramref name="node"/> matches.</summary>
     public long Score(V1Node node)
     {
         long score = 0;
