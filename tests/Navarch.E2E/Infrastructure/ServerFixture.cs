@@ -13,7 +13,6 @@ namespace Navarch.E2E.Infrastructure;
 public sealed class ServerFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan BuildDeadline = TimeSpan.FromMinutes(5);
 
     private readonly string _root = Directory.CreateTempSubdirectory("navarch-e2e-").FullName;
     private readonly ConcurrentDictionary<string, Lazy<Task>> _namespaces = new();
@@ -49,8 +48,8 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var repo = FindRepositoryRoot();
-        ServerDll = await FindOrBuildCliAsync(repo);
+        var repo = CliBuild.FindRepositoryRoot();
+        ServerDll = await CliBuild.FindOrBuildAsync(repo);
         _log = new StreamWriter(LogPath) { AutoFlush = true };
         _kubectl = new Kubectl(KubeconfigPath, Path.Combine(_root, "kubectl-cache"), Directory.CreateDirectory(Path.Combine(_root, "home")).FullName);
 
@@ -263,50 +262,6 @@ public sealed class ServerFixture : IAsyncLifetime
             // Raced with Dispose at the end of the run; the code no longer matters then.
             return "(unknown)";
         }
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Navarch.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no Navarch.slnx above {AppContext.BaseDirectory}");
-    }
-
-    /// <summary>Prefers the Release build, then Debug; builds Release only when neither exists.</summary>
-    private static async Task<string> FindOrBuildCliAsync(string repo)
-    {
-        string Dll(string configuration) => Path.Combine(repo, "src", "Navarch.Cli", "bin", configuration, "net10.0", "navarch.dll");
-        foreach (var configuration in new[] { "Release", "Debug" })
-        {
-            if (File.Exists(Dll(configuration)))
-            {
-                return Dll(configuration);
-            }
-        }
-
-        var build = new ProcessStartInfo("dotnet") { WorkingDirectory = repo, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "build", "src/Navarch.Cli", "-c", "Release", "-v", "q" })
-        {
-            build.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(build) ?? throw new InvalidOperationException("dotnet build did not start");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(BuildDeadline);
-        await process.WaitForExitAsync(deadline.Token);
-        if (process.ExitCode != 0 || !File.Exists(Dll("Release")))
-        {
-            throw new InvalidOperationException($"dotnet build src/Navarch.Cli -c Release failed ({process.ExitCode}):\n{await output}\n{await errors}");
-        }
-
-        return Dll("Release");
     }
 
     private static int FreePort()

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Navarch.E2E.ControllerManager;
+namespace Navarch.E2E.Infrastructure;
 
 /// <summary>Finds the CLI the E2E run uses (Release, then Debug), building Release when neither exists, as the shared server fixture does.</summary>
 internal static class CliBuild
