@@ -23,6 +23,8 @@ public sealed class PodHistory : IAsyncDisposable
     private readonly Dictionary<string, string> _replicaSets = new(StringComparer.Ordinal);
     private Task _loop = Task.CompletedTask;
     private Task _replicaSetLoop = Task.CompletedTask;
+    private readonly Dictionary<string, int> _desired = new(StringComparer.Ordinal);
+    private int _maxDesired;
     private int _maxAlive;
     private long _events;
 
@@ -68,6 +70,21 @@ public sealed class PodHistory : IAsyncDisposable
             lock (_gate)
             {
                 return _maxAlive;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The most replicas the ReplicaSets asked for together at any moment (sum of spec.replicas): what a Deployment's
+    /// maxSurge bounds, as in Kubernetes.
+    /// </summary>
+    public int MaxDesired
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _maxDesired;
             }
         }
     }
@@ -163,6 +180,8 @@ public sealed class PodHistory : IAsyncDisposable
                         }
 
                         _replicaSets[set.Metadata.Name] = replicas;
+                        _desired[set.Metadata.Name] = type == WatchEventType.Deleted ? 0 : set.Spec.Replicas ?? 0;
+                        _maxDesired = Math.Max(_maxDesired, _desired.Values.Sum());
                         _timeline.Add(string.Create(CultureInfo.InvariantCulture, $"{DateTime.Now:HH:mm:ss.fff}   replicaset {set.Metadata.Name} {type}: {replicas} (rv {resourceVersion})"));
                     }
                 }
