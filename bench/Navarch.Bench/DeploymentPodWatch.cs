@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Text.Json;
 
 namespace Navarch.Bench;
@@ -117,51 +116,16 @@ internal sealed class DeploymentPodWatch : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task RunAsync(CancellationToken ct)
-    {
-        string? resourceVersion = null;
-        while (true)
-        {
-            var path = $"/api/v1/namespaces/{_namespace}/pods?watch=1"
-                + (resourceVersion is null ? "" : $"&resourceVersion={Uri.EscapeDataString(resourceVersion)}");
-            using var request = SchedulerHttp.NewRequest(_http, HttpMethod.Get, path);
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-            if (response.StatusCode != HttpStatusCode.OK)
-            {
-                throw new InvalidOperationException(
-                    $"GET {path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false)}");
-            }
+    private Task RunAsync(CancellationToken ct) => WatchStream.RunAsync(_http, $"/api/v1/namespaces/{_namespace}/pods?watch=1", Observe, _established, ct);
 
-            _established.TrySetResult();
-            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false));
-            while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
-            {
-                if (line.Length > 0)
-                {
-                    resourceVersion = Observe(line) ?? resourceVersion;
-                }
-            }
-        }
-    }
-
-    /// <summary>Records one watch event; returns its object's resourceVersion.</summary>
-    private string? Observe(string line)
+    /// <summary>Records one watch event.</summary>
+    private void Observe(string type, JsonElement obj)
     {
         var now = Stopwatch.GetTimestamp();
-        using var document = JsonDocument.Parse(line);
-        var type = document.RootElement.GetProperty("type").GetString();
-        var obj = document.RootElement.GetProperty("object");
-        if (type == "ERROR")
-        {
-            // A Status: most likely 410 Expired after a reconnect; the run cannot tell what it missed.
-            throw new InvalidOperationException($"the pod watch failed: {obj.GetRawText()}");
-        }
-
         var metadata = obj.GetProperty("metadata");
-        var resourceVersion = metadata.TryGetProperty("resourceVersion", out var rv) ? rv.GetString() : null;
         if (type == "BOOKMARK" || metadata.GetProperty("name").GetString() is not { } name)
         {
-            return resourceVersion;
+            return;
         }
 
         var known = _boundByName.TryGetValue(name, out var wasBound);
@@ -177,7 +141,7 @@ internal sealed class DeploymentPodWatch : IAsyncDisposable
                 }
             }
 
-            return resourceVersion;
+            return;
         }
 
         var bound = obj.TryGetProperty("spec", out var spec)
@@ -212,7 +176,5 @@ internal sealed class DeploymentPodWatch : IAsyncDisposable
                 _allBound.TrySetResult();
             }
         }
-
-        return resourceVersion;
     }
 }
