@@ -1,0 +1,250 @@
+using System.Globalization;
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Navarch.Kubelet.Node;
+
+/// <summary>
+/// Registers this machine's Node with the API server and posts its status every
+/// <see cref="NodeOptions.NodeStatusUpdateFrequency"/>, as the kubelet's registerWithAPIServer and
+/// updateNodeStatus do. Status goes through the <c>nodes/status</c> subresource, conditions keep their
+/// transition time while their status holds and get a fresh heartbeat on every update.
+/// </summary>
+public sealed class NodeRegistrar
+{
+    /// <summary>The version this kubelet reports: a Kubernetes 1.32 version, so tools pick a matching client.</summary>
+    public const string KubeletVersion = "v1.32.0+navarch";
+
+    /// <summary>As the kubelet's nodeStatusUpdateRetry.</summary>
+    private const int StatusUpdateRetries = 5;
+
+    private readonly IKubernetes _client;
+    private readonly NodeOptions _options;
+    private readonly NodeInfo _info;
+    private readonly string _containerRuntimeVersion;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    /// <param name="containerRuntimeVersion">containerd's version as CRI <c>Version</c> reports it; reported as <c>containerd://&lt;version&gt;</c>.</param>
+    public NodeRegistrar(
+        IKubernetes client, NodeOptions options, NodeInfo info, string containerRuntimeVersion, TimeProvider time, ILogger<NodeRegistrar>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(info);
+        ArgumentException.ThrowIfNullOrEmpty(containerRuntimeVersion);
+        ArgumentNullException.ThrowIfNull(time);
+        options.Validate();
+        _client = client;
+        _options = options;
+        _info = info;
+        _containerRuntimeVersion = containerRuntimeVersion.Contains("://", StringComparison.Ordinal)
+            ? containerRuntimeVersion
+            : "containerd://" + containerRuntimeVersion;
+        _time = time;
+        _logger = logger ?? NullLogger<NodeRegistrar>.Instance;
+    }
+
+    /// <summary>Registers until it succeeds, then updates the status every <see cref="NodeOptions.NodeStatusUpdateFrequency"/> until cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                await RegisterAsync(cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (Exception e) when (e is HttpOperationException or HttpRequestException)
+            {
+                NodeLog.RegistrationFailed(_logger, _options.NodeName, e);
+                await Task.Delay(_options.RetryInterval, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        while (true)
+        {
+            await Task.Delay(_options.NodeStatusUpdateFrequency, _time, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await UpdateStatusAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpOperationException or HttpRequestException)
+            {
+                NodeLog.StatusUpdateFailed(_logger, _options.NodeName, e);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Creates the Node; if it exists already (a kubelet restart), brings its labels up to date and posts a fresh status instead.
+    /// </summary>
+    public async Task<V1Node> RegisterAsync(CancellationToken cancellationToken)
+    {
+        var node = new V1Node
+        {
+            ApiVersion = "v1",
+            Kind = "Node",
+            Metadata = new V1ObjectMeta { Name = _options.NodeName, Labels = Labels() },
+            Spec = new V1NodeSpec(),
+            Status = BuildStatus(null, Now()),
+        };
+        try
+        {
+            var created = await _client.CoreV1.CreateNodeAsync(node, cancellationToken: cancellationToken).ConfigureAwait(false);
+            NodeLog.Registered(_logger, _options.NodeName);
+            return created;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            // AlreadyExists: as the kubelet's tryRegisterWithAPIServer, reconcile the existing object rather than fail.
+        }
+
+        await UpdateLabelsAsync(cancellationToken).ConfigureAwait(false);
+        var updated = await UpdateStatusAsync(cancellationToken).ConfigureAwait(false);
+        NodeLog.Registered(_logger, _options.NodeName);
+        return updated;
+    }
+
+    /// <summary>Posts a fresh status (capacity, addresses, node info, conditions with a new heartbeat), retrying on conflicts.</summary>
+    public async Task<V1Node> UpdateStatusAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await _client.CoreV1.ReadNodeAsync(_options.NodeName, cancellationToken: cancellationToken).ConfigureAwait(false);
+            current.Status = BuildStatus(current.Status, Now());
+            try
+            {
+                return await _client.CoreV1.ReplaceNodeStatusAsync(current, _options.NodeName, cancellationToken: cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < StatusUpdateRetries)
+            {
+            }
+        }
+    }
+
+    private async Task UpdateLabelsAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await _client.CoreV1.ReadNodeAsync(_options.NodeName, cancellationToken: cancellationToken).ConfigureAwait(false);
+            current.Metadata.Labels ??= new Dictionary<string, string>();
+            var changed = false;
+            foreach (var (key, value) in Labels())
+            {
+                if (!current.Metadata.Labels.TryGetValue(key, out var existing) || existing != value)
+                {
+                    current.Metadata.Labels[key] = value;
+                    changed = true;
+                }
+            }
+
+            if (!changed)
+            {
+                return;
+            }
+
+            try
+            {
+                await _client.CoreV1.ReplaceNodeAsync(current, _options.NodeName, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < StatusUpdateRetries)
+            {
+            }
+        }
+    }
+
+    private Dictionary<string, string> Labels() => new()
+    {
+        ["kubernetes.io/hostname"] = _info.Hostname,
+        ["kubernetes.io/os"] = _info.OperatingSystem,
+        ["kubernetes.io/arch"] = _info.Architecture,
+
+        // The beta labels the kubelet still sets alongside the GA ones.
+        ["beta.kubernetes.io/os"] = _info.OperatingSystem,
+        ["beta.kubernetes.io/arch"] = _info.Architecture,
+    };
+
+    private DateTime Now()
+    {
+        // Condition times are serialized with second precision; truncating keeps what we hold equal to what the server stores.
+        var now = _time.GetUtcNow().UtcDateTime;
+        return new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+    }
+
+    internal V1NodeStatus BuildStatus(V1NodeStatus? previous, DateTime now)
+    {
+        var capacity = new Dictionary<string, ResourceQuantity>
+        {
+            ["cpu"] = new(_info.CpuCount.ToString(CultureInfo.InvariantCulture)),
+            ["memory"] = new(BinaryQuantity(_info.MemoryBytes)),
+            ["ephemeral-storage"] = new(BinaryQuantity(_info.EphemeralStorageBytes)),
+            ["pods"] = new(_info.MaxPods.ToString(CultureInfo.InvariantCulture)),
+        };
+
+        // No system or kube reservations yet: allocatable is the whole machine.
+        var allocatable = capacity.ToDictionary(pair => pair.Key, pair => new ResourceQuantity(pair.Value.ToString()));
+        return new V1NodeStatus
+        {
+            Capacity = capacity,
+            Allocatable = allocatable,
+            Addresses =
+            [
+                new V1NodeAddress { Type = "InternalIP", Address = _info.InternalIP },
+                new V1NodeAddress { Type = "Hostname", Address = _info.Hostname },
+            ],
+            DaemonEndpoints = new V1NodeDaemonEndpoints { KubeletEndpoint = new V1DaemonEndpoint { Port = _options.KubeletPort } },
+            NodeInfo = new V1NodeSystemInfo
+            {
+                KernelVersion = _info.KernelVersion,
+                OsImage = _info.OsImage,
+                ContainerRuntimeVersion = _containerRuntimeVersion,
+                KubeletVersion = KubeletVersion,
+                KubeProxyVersion = KubeletVersion,
+                OperatingSystem = _info.OperatingSystem,
+                Architecture = _info.Architecture,
+                MachineID = _info.MachineId,
+                SystemUUID = _info.SystemUuid,
+                BootID = _info.BootId,
+            },
+
+            // Order and wording as the kubelet's setters (pkg/kubelet/nodestatus/setters.go).
+            Conditions =
+            [
+                Condition(previous, "MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available", now),
+                Condition(previous, "DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure", now),
+                Condition(previous, "PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available", now),
+                Condition(previous, "Ready", "True", "KubeletReady", "kubelet is posting ready status", now),
+            ],
+            Images = previous?.Images,
+            VolumesAttached = previous?.VolumesAttached,
+            VolumesInUse = previous?.VolumesInUse,
+        };
+    }
+
+    private static V1NodeCondition Condition(V1NodeStatus? previous, string type, string status, string reason, string message, DateTime now)
+    {
+        var old = previous?.Conditions?.FirstOrDefault(c => c.Type == type);
+        return new V1NodeCondition
+        {
+            Type = type,
+            Status = status,
+            Reason = reason,
+            Message = message,
+            LastHeartbeatTime = now,
+            LastTransitionTime = old is { LastTransitionTime: { } since } && old.Status == status ? since : now,
+        };
+    }
+
+    /// <summary>Bytes as a Kubernetes binary quantity, in Ki where exact, as cadvisor-backed capacities read.</summary>
+    private static string BinaryQuantity(long bytes) =>
+        bytes % 1024 == 0 && bytes > 0
+            ? (bytes / 1024).ToString(CultureInfo.InvariantCulture) + "Ki"
+            : bytes.ToString(CultureInfo.InvariantCulture);
+}
