@@ -1,0 +1,242 @@
+using k8s.Models;
+using Navarch.Kubelet.Cri.V1;
+using Navarch.Kubelet.Pods;
+
+namespace Navarch.Kubelet.Tests.Pods;
+
+/// <summary>Pods run through <see cref="PodRunner"/> on a real containerd, and their status as the kubelet would report it.</summary>
+[Collection(ContainerdCollection.Name)]
+public sealed class PodRunnerTests(ContainerdFixture fixture)
+{
+    private const string HostIP = "192.0.2.10";
+    private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(25);
+
+    private readonly PodSandboxConfigBuilder _sandboxBuilder = new(Path.Combine(fixture.Directory, "logs"));
+
+    [Fact(Timeout = 30_000)]
+    public async Task Run_ContainerExitingZero_PodSucceededAndLogWritten()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        var pod = TestPods.New("hello", "Never", TestPods.Busybox("app", "sh", "-c", "echo hello-from-pod"));
+        var runner = NewRunner(pod);
+        try
+        {
+            await runner.RunAsync(timeout.Token);
+
+            var status = await WaitForPhaseAsync(runner, PodStatusBuilder.PhaseSucceeded, timeout.Token);
+            var container = Assert.Single(status.ContainerStatuses);
+            Assert.Equal("app", container.Name);
+            Assert.NotNull(container.State.Terminated);
+            Assert.Equal(0, container.State.Terminated.ExitCode);
+            Assert.Equal("Completed", container.State.Terminated.Reason);
+            Assert.StartsWith("containerd://", container.ContainerID, StringComparison.Ordinal);
+            Assert.False(string.IsNullOrEmpty(container.ImageID));
+            Assert.False(container.Ready);
+            Assert.Equal(0, container.RestartCount);
+            Assert.Equal(HostIP, status.PodIP);
+            Assert.Equal(HostIP, status.HostIP);
+            Assert.Equal("BestEffort", status.QosClass);
+            var ready = Assert.Single(status.Conditions, condition => condition.Type == "Ready");
+            Assert.Equal(("False", "PodCompleted"), (ready.Status, ready.Reason));
+
+            var log = Path.Combine(fixture.Directory, "logs", $"default_hello_{pod.Metadata.Uid}", "app", "0.log");
+            var line = Assert.Single(await File.ReadAllLinesAsync(log, timeout.Token));
+            Assert.EndsWith(" stdout F hello-from-pod", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await StopAsync(runner);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Run_InitContainers_RunInOrderToCompletionBeforeAppContainer()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        var pod = TestPods.New("inits", "Never", TestPods.Busybox("app", "sh", "-c", "echo app"));
+        pod.Spec.InitContainers = [TestPods.Busybox("first", "sh", "-c", "echo first"), TestPods.Busybox("second", "true")];
+        var runner = NewRunner(pod);
+        try
+        {
+            await runner.RunAsync(timeout.Token);
+
+            var status = await WaitForPhaseAsync(runner, PodStatusBuilder.PhaseSucceeded, timeout.Token);
+            Assert.Equal(["first", "second"], status.InitContainerStatuses.Select(init => init.Name));
+            Assert.All(status.InitContainerStatuses, init => Assert.Equal(0, init.State.Terminated?.ExitCode));
+            Assert.Equal("True", Assert.Single(status.Conditions, condition => condition.Type == "Initialized").Status);
+            var runtime = await CriStatusesAsync(pod, timeout.Token);
+            Assert.True(runtime["first"].FinishedAt <= runtime["second"].StartedAt, "second started before first finished");
+            Assert.True(runtime["second"].FinishedAt <= runtime["app"].StartedAt, "app started before second finished");
+        }
+        finally
+        {
+            await StopAsync(runner);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Run_FailingInitContainerWithRestartNever_PodFailedAndAppNotStarted()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        var pod = TestPods.New("init-fails", "Never", TestPods.Busybox("app", "true"));
+        pod.Spec.InitContainers = [TestPods.Busybox("broken", "sh", "-c", "exit 4")];
+        var runner = NewRunner(pod);
+        try
+        {
+            await runner.RunAsync(timeout.Token);
+
+            var status = await runner.GetStatusAsync(timeout.Token);
+            Assert.Equal(PodStatusBuilder.PhaseFailed, status.Phase);
+            Assert.Equal(4, Assert.Single(status.InitContainerStatuses).State.Terminated?.ExitCode);
+            Assert.Equal("PodInitializing", Assert.Single(status.ContainerStatuses).State.Waiting?.Reason);
+            var initialized = Assert.Single(status.Conditions, condition => condition.Type == "Initialized");
+            Assert.Equal(("False", "ContainersNotInitialized", "containers with incomplete status: [broken]"), (initialized.Status, initialized.Reason, initialized.Message));
+        }
+        finally
+        {
+            await StopAsync(runner);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Run_FailingContainerWithRestartNever_PodFailed()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        var pod = TestPods.New("failing", "Never", TestPods.Busybox("app", "sh", "-c", "exit 3"));
+        var runner = NewRunner(pod);
+        try
+        {
+            await runner.RunAsync(timeout.Token);
+
+            var status = await WaitForPhaseAsync(runner, PodStatusBuilder.PhaseFailed, timeout.Token);
+            var terminated = Assert.Single(status.ContainerStatuses).State.Terminated;
+            Assert.NotNull(terminated);
+            Assert.Equal((3, "Error"), (terminated.ExitCode, terminated.Reason));
+        }
+        finally
+        {
+            await StopAsync(runner);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Stop_RunningPod_RemovesContainersAndSandbox()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        var pod = TestPods.New("long", "Always", TestPods.Busybox("app", "sleep", "3600"));
+        var runner = NewRunner(pod);
+        await runner.RunAsync(timeout.Token);
+
+        var status = await WaitForPhaseAsync(runner, PodStatusBuilder.PhaseRunning, timeout.Token);
+        var container = Assert.Single(status.ContainerStatuses);
+        Assert.NotNull(container.State.Running);
+        Assert.True(container.Ready);
+        Assert.True(container.Started);
+        Assert.Equal("True", Assert.Single(status.Conditions, condition => condition.Type == "Ready").Status);
+        Assert.Equal("True", Assert.Single(status.Conditions, condition => condition.Type == "ContainersReady").Status);
+        Assert.NotNull(status.StartTime);
+
+        // sleep as PID 1 ignores SIGTERM, so the short grace period ends in SIGKILL.
+        await runner.StopAsync(TimeSpan.FromSeconds(1), timeout.Token);
+
+        var byPod = new ContainerFilter();
+        byPod.LabelSelector[KubernetesLabels.PodUid] = pod.Metadata.Uid;
+        Assert.Empty(await fixture.Cri.ListContainersAsync(byPod, timeout.Token));
+        Assert.DoesNotContain(await fixture.Cri.ListPodSandboxAsync(null, timeout.Token), sandbox => sandbox.Id == runner.SandboxId);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Run_EnvFromValueAndFieldRef_VisibleInContainer()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        var app = TestPods.Busybox("app", "sh", "-c");
+        app.Args = ["echo $FOO $POD_NAME $POD_NAMESPACE $POD_UID $NODE $(FOO)-expanded"];
+        app.Env =
+        [
+            new V1EnvVar { Name = "FOO", Value = "bar" },
+            new V1EnvVar { Name = "POD_NAME", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.name" } } },
+            new V1EnvVar { Name = "POD_NAMESPACE", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.namespace" } } },
+            new V1EnvVar { Name = "POD_UID", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.uid" } } },
+            new V1EnvVar { Name = "NODE", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "spec.nodeName" } } },
+        ];
+        var pod = TestPods.New("envpod", "Never", app);
+        var runner = NewRunner(pod);
+        try
+        {
+            await runner.RunAsync(timeout.Token);
+
+            await WaitForPhaseAsync(runner, PodStatusBuilder.PhaseSucceeded, timeout.Token);
+            var log = Path.Combine(_sandboxBuilder.LogDirectory(pod), "app", "0.log");
+            var line = Assert.Single(await File.ReadAllLinesAsync(log, timeout.Token));
+            Assert.EndsWith($" stdout F bar envpod default {pod.Metadata.Uid} node-1 bar-expanded", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await StopAsync(runner);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Run_ImageNotOnNode_ContainerWaitingErrImagePullAndPodPending()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        var pod = TestPods.New("noimage", "Always", new V1Container { Name = "app", Image = "docker.io/library/not-imported:1.0" });
+        var runner = NewRunner(pod);
+        try
+        {
+            await runner.RunAsync(timeout.Token);
+
+            var status = await runner.GetStatusAsync(timeout.Token);
+            Assert.Equal(PodStatusBuilder.PhasePending, status.Phase);
+            var waiting = Assert.Single(status.ContainerStatuses).State.Waiting;
+            Assert.NotNull(waiting);
+            Assert.Equal("ErrImagePull", waiting.Reason);
+            Assert.Contains("docker.io/library/not-imported:1.0", waiting.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await StopAsync(runner);
+        }
+    }
+
+    private PodRunner NewRunner(V1Pod pod) =>
+        new(fixture.Cri, pod, _sandboxBuilder, new PodRunnerOptions { HostIP = HostIP });
+
+    private static async Task StopAsync(PodRunner runner)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await runner.StopAsync(TimeSpan.FromSeconds(1), timeout.Token);
+    }
+
+    /// <summary>Polls the pod's status until it reaches the phase; fails fast if it reaches another terminal phase.</summary>
+    private static async Task<V1PodStatus> WaitForPhaseAsync(PodRunner runner, string phase, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var status = await runner.GetStatusAsync(cancellationToken);
+            if (status.Phase == phase)
+            {
+                return status;
+            }
+
+            Assert.False(
+                status.Phase is PodStatusBuilder.PhaseSucceeded or PodStatusBuilder.PhaseFailed,
+                $"pod reached {status.Phase} while waiting for {phase}");
+            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+        }
+    }
+
+    private async Task<Dictionary<string, ContainerStatus>> CriStatusesAsync(V1Pod pod, CancellationToken cancellationToken)
+    {
+        var filter = new ContainerFilter();
+        filter.LabelSelector[KubernetesLabels.PodUid] = pod.Metadata.Uid;
+        var result = new Dictionary<string, ContainerStatus>();
+        foreach (var container in await fixture.Cri.ListContainersAsync(filter, cancellationToken))
+        {
+            var status = (await fixture.Cri.ContainerStatusAsync(container.Id, verbose: false, cancellationToken)).Status;
+            result[status.Metadata.Name] = status;
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,15 @@
+using k8s.Models;
+
+namespace Navarch.Kubelet.Tests.Pods;
+
+/// <summary>Pods for the tests: host-network (no CNI needed), busybox, a fresh UID each.</summary>
+internal static class TestPods
+{
+    public static V1Pod New(string name, string restartPolicy, params V1Container[] containers) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default", Uid = Guid.NewGuid().ToString(), Labels = new Dictionary<string, string> { ["app"] = name } },
+        Spec = new V1PodSpec { HostNetwork = true, NodeName = "node-1", RestartPolicy = restartPolicy, Containers = containers },
+    };
+
+    public static V1Container Busybox(string name, params string[] command) => new() { Name = name, Image = "busybox", Command = command };
+}
