@@ -1,0 +1,242 @@
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Navarch.Client;
+using Navarch.Client.Hosting;
+using Navarch.Client.Informers;
+using Navarch.Kubelet.Containerd;
+using Navarch.Kubelet.Cri;
+using Navarch.Kubelet.Images;
+using Navarch.Kubelet.Node;
+using Navarch.Kubelet.Pods;
+
+namespace Navarch.Kubelet.Hosting;
+
+/// <summary>
+/// The kubelet as a hosted service: starts (or connects to) containerd, imports the pause image and the tarballs in
+/// <c>agent/images/</c>, registers the Node and keeps its status, Lease and CNI config fresh, and runs the pods bound
+/// to this node through one <see cref="PodWorker"/> per pod UID fed by a pod informer on <c>spec.nodeName</c>.
+/// </summary>
+public sealed class KubeletHost(
+    KubeletHostOptions options,
+    Func<ClientRateLimit, IKubernetes> clientFactory,
+    ILoggerFactory loggers,
+    TimeProvider time) : IHostedService, IAsyncDisposable
+{
+    private readonly ILogger _logger = loggers.CreateLogger<KubeletHost>();
+    private readonly ComponentRun _run = new();
+    private readonly Dictionary<string, (PodWorker Worker, Task Running)> _workers = [];
+    private readonly Lock _workersLock = new();
+    private IKubernetes? _client;
+    private ContainerdSupervisor? _containerd;
+    private CriClient? _externalCri;
+    private SharedInformerFactory? _informers;
+    private EventHandlerRegistration? _podHandler;
+    private PodSandboxConfigBuilder? _sandboxBuilder;
+    private PodRunnerOptions? _runnerOptions;
+    private int _containerdStopped;
+    private int _disposed;
+
+    /// <summary>The CRI client on the container runtime this kubelet uses; null before <see cref="StartAsync"/>.</summary>
+    public CriClient? Runtime => _containerd?.Client ?? _externalCri;
+
+    /// <summary>The supervised containerd, or null when the kubelet uses one named by the runtime endpoint.</summary>
+    public ContainerdSupervisor? Containerd => _containerd;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        options.Validate();
+        Directory.CreateDirectory(options.DataDirectory);
+        _client = clientFactory(options.RateLimit);
+
+        string socket, snapshotter, runtimeVersion, sandboxImage, cniConfDirectory;
+        CriClient cri;
+        if (options.ContainerRuntimeSocket is { } external)
+        {
+            _externalCri = cri = new CriClient(external);
+            runtimeVersion = (await cri.VersionAsync(cancellationToken).ConfigureAwait(false)).RuntimeVersion;
+            (socket, snapshotter) = (external, options.ExternalSnapshotter);
+            sandboxImage = BusyboxImages.PauseReference;
+
+            // containerd's own default CNI conf_dir.
+            cniConfDirectory = "/etc/cni/net.d";
+        }
+        else
+        {
+            var containerdOptions = new ContainerdOptions { DataDirectory = options.ContainerdDirectory, ContainerdPath = options.ContainerdPath };
+            _containerd = await ContainerdSupervisor.StartAsync(containerdOptions, cancellationToken).ConfigureAwait(false);
+            cri = _containerd.Client;
+            (socket, snapshotter, runtimeVersion) = (containerdOptions.SocketPath, _containerd.Snapshotter, _containerd.RuntimeVersion);
+            sandboxImage = containerdOptions.SandboxImage;
+            cniConfDirectory = containerdOptions.CniConfDirectory;
+        }
+
+        await ImportImagesAsync(cri, new ContainerdImageImporter(socket, snapshotter), sandboxImage, cancellationToken).ConfigureAwait(false);
+
+        var info = new NodeInfoProbe().Probe(options.DataDirectory, options.NodeName);
+        var nodeOptions = new NodeOptions
+        {
+            NodeName = options.NodeName,
+            NodeStatusUpdateFrequency = options.NodeStatusUpdateFrequency,
+            LeaseRenewInterval = options.LeaseRenewInterval,
+        };
+        var registrar = new NodeRegistrar(_client, nodeOptions, info, runtimeVersion, time, loggers.CreateLogger<NodeRegistrar>());
+        var lease = new NodeLeaseRenewer(_client, nodeOptions, time, loggers.CreateLogger<NodeLeaseRenewer>());
+        var cni = new CniConfigWriter(cniConfDirectory, Path.Combine(options.CniDirectory, "ipam"), loggers.CreateLogger<CniConfigWriter>());
+
+        // As the kubelet's registerWithAPIServer, the node is registered before pods are looked at; failures retry in the background.
+        try
+        {
+            await registrar.RegisterAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException)
+        {
+            KubeletLog.RegistrationDeferred(_logger, options.NodeName, e);
+        }
+
+        _sandboxBuilder = new PodSandboxConfigBuilder(options.LogsDirectory);
+        _runnerOptions = new PodRunnerOptions { HostIP = info.InternalIP, TimeProvider = time };
+        _informers = new SharedInformerFactory(_client, loggers, time);
+        var pods = _informers.For<V1Pod>(fieldSelector: "spec.nodeName=" + options.NodeName);
+        _podHandler = pods.AddEventHandler(new ResourceEventHandler<V1Pod>(
+            (pod, _) => OnPod(pod),
+            (_, pod) => OnPod(pod),
+            (pod, _) => OnPodDeleted(pod)));
+        _informers.Start(_run.Stopping);
+        _run.Start(_informers, stopping => Task.WhenAll(
+            registrar.RunAsync(stopping),
+            lease.RunAsync(stopping),
+            cni.RunAsync(_client, options.NodeName, nodeOptions.RetryInterval, time, stopping)));
+        KubeletLog.Started(_logger, options.NodeName, runtimeVersion);
+    }
+
+    private async Task ImportImagesAsync(CriClient cri, ContainerdImageImporter importer, string sandboxImage, CancellationToken cancellationToken)
+    {
+        // There is no registry to pull the sandbox image from: build it from this machine's busybox unless it is there.
+        if (await cri.ImageStatusAsync(sandboxImage, cancellationToken).ConfigureAwait(false) is null)
+        {
+            var pause = Path.Combine(options.DataDirectory, ".pause-" + Guid.NewGuid().ToString("N") + ".tar");
+            try
+            {
+                await using (var output = File.Create(pause))
+                {
+                    await BusyboxImages.WritePauseAsync(output, BusyboxImages.BuildLayer(), sandboxImage, cancellationToken).ConfigureAwait(false);
+                }
+
+                await importer.ImportAsync(pause, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                File.Delete(pause);
+            }
+        }
+
+        if (!Directory.Exists(options.ImagesDirectory))
+        {
+            return;
+        }
+
+        foreach (var tarball in Directory.EnumerateFiles(options.ImagesDirectory, "*.tar").Order(StringComparer.Ordinal))
+        {
+            await importer.ImportAsync(tarball, cancellationToken).ConfigureAwait(false);
+            KubeletLog.ImageImported(_logger, tarball);
+        }
+    }
+
+    private void OnPod(V1Pod pod)
+    {
+        lock (_workersLock)
+        {
+            if (_workers.TryGetValue(pod.Uid(), out var existing))
+            {
+                existing.Worker.Update(pod);
+                return;
+            }
+
+            if (_run.Stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            // Checked by StartAsync before the informer runs.
+            var worker = new PodWorker(_client!, Runtime!, _sandboxBuilder!, _runnerOptions!, options.PodStatusInterval, pod, _logger);
+            _workers[pod.Uid()] = (worker, RunWorkerAsync(worker, pod));
+        }
+    }
+
+    private void OnPodDeleted(V1Pod pod)
+    {
+        lock (_workersLock)
+        {
+            if (_workers.TryGetValue(pod.Uid(), out var existing))
+            {
+                existing.Worker.Remove(pod);
+            }
+        }
+    }
+
+    private async Task RunWorkerAsync(PodWorker worker, V1Pod pod)
+    {
+        // Off the informer's thread: the handler only records the worker.
+        await Task.Yield();
+        try
+        {
+            await worker.RunAsync(_run.Stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_run.Stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            KubeletLog.WorkerFailed(_logger, pod.Namespace(), pod.Name(), e);
+        }
+        finally
+        {
+            lock (_workersLock)
+            {
+                _workers.Remove(pod.Uid());
+            }
+        }
+    }
+
+    /// <summary>Stops the pod workers and background loops and the supervised containerd; containers keep running in their shims.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _run.StopAsync(cancellationToken).ConfigureAwait(false);
+        await StopWorkersAsync(cancellationToken).ConfigureAwait(false);
+        await StopContainerdAsync().ConfigureAwait(false);
+    }
+
+    private async Task StopContainerdAsync()
+    {
+        if (_containerd is not null && Interlocked.Exchange(ref _containerdStopped, 1) == 0)
+        {
+            await _containerd.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task StopWorkersAsync(CancellationToken cancellationToken)
+    {
+        Task[] running;
+        lock (_workersLock)
+        {
+            running = _workers.Values.Select(entry => entry.Running).ToArray();
+        }
+
+        await Task.WhenAll(running).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _podHandler?.Dispose();
+        await _run.DisposeAsync().ConfigureAwait(false);
+        await StopWorkersAsync(CancellationToken.None).ConfigureAwait(false);
+        await StopContainerdAsync().ConfigureAwait(false);
+
+        _externalCri?.Dispose();
+        _client?.Dispose();
+    }
+}
