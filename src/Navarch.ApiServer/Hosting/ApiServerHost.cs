@@ -10,6 +10,7 @@ using Navarch.ApiServer.Admission;
 using Navarch.ApiServer.Discovery;
 using Navarch.ApiServer.Handlers;
 using Navarch.ApiServer.Metrics;
+using Navarch.ApiServer.NodeJoin;
 using Navarch.ApiServer.Objects;
 using Navarch.ApiServer.OpenApi;
 using Navarch.ApiServer.Registry;
@@ -36,6 +37,7 @@ public sealed partial class ApiServerHost(ApiServerOptions options, ILoggerFacto
     private WebApplication? _app;
     private ClusterCertificates? _certificates;
     private ServiceAccountKey? _serviceAccountKey;
+    private NodeToken? _nodeToken;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _compaction;
     private int _disposed;
@@ -51,12 +53,16 @@ public sealed partial class ApiServerHost(ApiServerOptions options, ILoggerFacto
     /// <summary>The key that signs service-account tokens (<c>server/tls/service-account.key</c>).</summary>
     public ServiceAccountKey ServiceAccountKey => _serviceAccountKey ?? throw new InvalidOperationException("not started");
 
+    /// <summary>The node join token (<c>server/token</c>) agents present to obtain their client certificates.</summary>
+    public NodeToken NodeToken => _nodeToken ?? throw new InvalidOperationException("not started");
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         options.Validate();
         Directory.CreateDirectory(options.DataDir);
         _certificates = await ClusterCertificates.LoadOrCreateAsync(options.DataDir, options.TlsSans, time, cancellationToken).ConfigureAwait(false);
         _serviceAccountKey = await ServiceAccountKey.LoadOrCreateAsync(options.DataDir, cancellationToken).ConfigureAwait(false);
+        _nodeToken = await NodeToken.LoadOrCreateAsync(options.DataDir, _certificates.CaCertificatePem, cancellationToken).ConfigureAwait(false);
         _store = await OpenStoreAsync(cancellationToken).ConfigureAwait(false);
 
         var allocators = new ServiceAllocators(new ServiceIpAllocator(options.ServiceCidr), new NodePortAllocator());
@@ -143,6 +149,8 @@ public sealed partial class ApiServerHost(ApiServerOptions options, ILoggerFacto
         services.AddSingleton<IBearerTokenAuthenticator>(provider => provider.GetRequiredService<ServiceAccountTokenAuthenticator>());
 
         var app = builder.Build();
+        // Joining nodes have no client certificate yet; these endpoints check the node token themselves.
+        app.UseNodeJoin(_nodeToken!, _certificates);
         app.UseApiAuthentication(authenticator);
         foreach (var path in new[] { "/healthz", "/livez", "/readyz" })
         {
