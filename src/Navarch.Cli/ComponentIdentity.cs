@@ -13,12 +13,13 @@ internal static class ComponentIdentity
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromDays(365);
 
-    public static Func<ClientRateLimit, IKubernetes> ClientFactory(ApiServerHost apiServer, string userName, string userAgent) =>
+    public static Func<ClientRateLimit, IKubernetes> ClientFactory(
+        ApiServerHost apiServer, string userName, string userAgent, IReadOnlyList<string>? groups = null) =>
         limit =>
         {
             var url = apiServer.Url ?? throw new InvalidOperationException("the API server has not started");
             var certificates = apiServer.Certificates;
-            var client = certificates.IssueClientCertificate(userName, [], Lifetime);
+            var client = certificates.IssueClientCertificate(userName, groups ?? [], Lifetime);
             return KubeClientFactory.FromCertificates(url, certificates.CaCertificatePem, client.CertificatePem, client.PrivateKeyPem, limit, userAgent);
         };
 }

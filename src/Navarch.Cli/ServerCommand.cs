@@ -7,6 +7,7 @@ using Navarch.ApiServer.Hosting;
 using Navarch.Scheduler.Config;
 using Navarch.Controllers;
 using Navarch.Controllers.Hosting;
+using Navarch.Kubelet.Hosting;
 using Navarch.Scheduler.Hosting;
 
 namespace Navarch.Cli;
@@ -20,7 +21,7 @@ internal static class ServerCommand
         var httpsPort = new Option<int>("--https-port") { Description = "HTTPS port of the API server", DefaultValueFactory = _ => 6443 };
         var bindAddress = new Option<string>("--bind-address") { Description = "Address the API server listens on", DefaultValueFactory = _ => "0.0.0.0" };
         var writeKubeconfig = new Option<string?>("--write-kubeconfig", "-o") { Description = "Also write the admin kubeconfig to this file" };
-        var disableAgent = new Option<bool>("--disable-agent") { Description = "Do not run the node agent (kubelet and proxy) on this machine" };
+        var disableAgent = new Option<bool>("--disable-agent") { Description = "Do not run the node agent (kubelet on containerd) on this machine" };
         var datastore = new Option<string?>("--datastore-endpoint")
         {
             Description = "etcd endpoints (http://host:2379[,...]) instead of the embedded SQLite store",
@@ -65,6 +66,7 @@ internal static class ServerCommand
             };
             SchedulerHostOptions? scheduler = null;
             ControllerManagerHostOptions? controllerManager = null;
+            KubeletHostOptions? agent = null;
             try
             {
                 options.Validate();
@@ -77,6 +79,12 @@ internal static class ServerCommand
                     }
 
                     scheduler = settings.Build();
+                }
+
+                if (!parse.GetValue(disableAgent))
+                {
+                    agent = new KubeletHostOptions { NodeName = NodeName.Default(), DataDirectory = Path.Combine(options.DataDir, "agent") };
+                    agent.Validate();
                 }
 
                 if (!parse.GetValue(disableControllerManager))
@@ -97,13 +105,23 @@ internal static class ServerCommand
                 return 2;
             }
 
-            return await RunAsync(options, scheduler, controllerManager, cancellationToken).ConfigureAwait(false);
+            if (agent is not null && await RuntimePackages.EnsureAsync(agent.ContainerRuntimeEndpoint, cancellationToken).ConfigureAwait(false) is { } problem)
+            {
+                await Console.Error.WriteLineAsync($"navarch server: {problem}").ConfigureAwait(false);
+                return 1;
+            }
+
+            return await RunAsync(options, scheduler, controllerManager, agent, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
     private static async Task<int> RunAsync(
-        ApiServerOptions options, SchedulerHostOptions? scheduler, ControllerManagerHostOptions? controllerManager, CancellationToken cancellationToken)
+        ApiServerOptions options,
+        SchedulerHostOptions? scheduler,
+        ControllerManagerHostOptions? controllerManager,
+        KubeletHostOptions? agent,
+        CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder();
         ConsoleLogging.Configure(builder);
@@ -131,6 +149,17 @@ internal static class ServerCommand
                 sp.GetRequiredService<ILoggerFactory>(),
                 sp.GetRequiredService<TimeProvider>()));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ControllerManagerHost>());
+        }
+
+        if (agent is not null)
+        {
+            // The server's own node: the same kubelet an agent runs, with a node identity issued in process.
+            builder.Services.AddSingleton(sp => new KubeletHost(
+                agent,
+                ComponentIdentity.ClientFactory(sp.GetRequiredService<ApiServerHost>(), $"system:node:{agent.NodeName}", "navarch-kubelet", ["system:nodes"]),
+                sp.GetRequiredService<ILoggerFactory>(),
+                sp.GetRequiredService<TimeProvider>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<KubeletHost>());
         }
 
         builder.Services.AddHostedService<ReadyAnnouncer>();

@@ -146,11 +146,28 @@ internal sealed class PodWorker
         }
     }
 
+    /// <summary>
+    /// True when a ready sandbox of this pod exists (started by an earlier kubelet run). Sandboxes that are not ready
+    /// are left by a failed start (e.g. the CNI config was not there yet): they are removed so the start can be retried.
+    /// </summary>
     private async Task<bool> HasSandboxAsync(V1Pod pod, CancellationToken cancellationToken)
     {
         var filter = new PodSandboxFilter();
         filter.LabelSelector[KubernetesLabels.PodUid] = pod.Uid();
-        return (await _cri.ListPodSandboxAsync(filter, cancellationToken).ConfigureAwait(false)).Count > 0;
+        var ready = false;
+        foreach (var sandbox in await _cri.ListPodSandboxAsync(filter, cancellationToken).ConfigureAwait(false))
+        {
+            if (sandbox.State == PodSandboxState.SandboxReady)
+            {
+                ready = true;
+                continue;
+            }
+
+            await _cri.StopPodSandboxAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
+            await _cri.RemovePodSandboxAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
+        }
+
+        return ready;
     }
 
     /// <summary>

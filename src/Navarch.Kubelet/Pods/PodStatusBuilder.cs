@@ -50,7 +50,7 @@ public sealed class PodStatusBuilder(TimeProvider timeProvider, string runtimeNa
         {
             Phase = phase,
             QosClass = QosClass.Of(pod),
-            StartTime = pod.Status?.StartTime ?? (sandbox is not null ? FromNanoseconds(sandbox.CreatedAt) : timeProvider.GetUtcNow().UtcDateTime),
+            StartTime = pod.Status?.StartTime ?? (sandbox is { CreatedAt: > 0 } ? FromNanoseconds(sandbox.CreatedAt) : timeProvider.GetUtcNow().UtcDateTime),
             ContainerStatuses = appStatuses,
             InitContainerStatuses = initStatuses.Count > 0 ? initStatuses : null,
         };

@@ -164,6 +164,8 @@ public sealed class ServerFixture : IAsyncLifetime
                  {
                      ServerDll, "server", "--data-dir", DataDir, "--https-port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "--bind-address", "127.0.0.1",
+                     // The shared server's nodes are simulated by the tests; real containers run in Navarch.Kubelet.Tests and AgentTests.
+                     "--disable-agent",
                      "--kube-scheduler-arg", $"secure-port={SchedulerPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
                      "--kube-controller-manager-arg", $"secure-port={ControllerManagerPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
                  })
