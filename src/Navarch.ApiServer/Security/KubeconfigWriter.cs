@@ -1,4 +1,4 @@
-using System.Text;
+using Navarch.Api;
 
 namespace Navarch.ApiServer.Security;
 
@@ -11,40 +11,8 @@ public static class KubeconfigWriter
     /// <summary>The kubeconfig YAML for <paramref name="server"/> with the given CA and client credentials.</summary>
     public static string Build(Uri server, string caCertificatePem, CertificateAndKeyPem client)
     {
-        ArgumentNullException.ThrowIfNull(server);
-        ArgumentException.ThrowIfNullOrEmpty(caCertificatePem);
         ArgumentNullException.ThrowIfNull(client);
-        if (!server.IsAbsoluteUri || server.Scheme != Uri.UriSchemeHttps)
-        {
-            throw new ArgumentException($"Server URL '{server}' must be an absolute https URL.", nameof(server));
-        }
-
-        // Every value is base64 or a fixed word except the URL, which is double-quoted so no character in it (':',
-        // '#', '[') can change the document's structure; AbsoluteUri percent-encodes '"' and has no '\' or control
-        // characters, which are all a double-quoted YAML scalar treats specially.
-        var url = $"\"{server.AbsoluteUri.TrimEnd('/')}\"";
-        return $"""
-            apiVersion: v1
-            clusters:
-            - cluster:
-                certificate-authority-data: {Base64(caCertificatePem)}
-                server: {url}
-              name: default
-            contexts:
-            - context:
-                cluster: default
-                user: default
-              name: default
-            current-context: default
-            kind: Config
-            preferences: {"{}"}
-            users:
-            - name: default
-              user:
-                client-certificate-data: {Base64(client.CertificatePem)}
-                client-key-data: {Base64(client.PrivateKeyPem)}
-
-            """;
+        return KubeconfigYaml.Build(server, caCertificatePem, client.CertificatePem, client.PrivateKeyPem);
     }
 
     /// <summary>
@@ -58,6 +26,4 @@ public static class KubeconfigWriter
         var yaml = Build(server, caCertificatePem, client);
         return SecureFile.WriteAtomicAsync(path, yaml, SecureFile.PrivateMode, cancellationToken);
     }
-
-    private static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 }

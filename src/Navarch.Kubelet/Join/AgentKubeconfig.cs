@@ -1,4 +1,5 @@
 using System.Text;
+using Navarch.Api;
 
 namespace Navarch.Kubelet.Join;
 
@@ -7,33 +8,8 @@ internal static class AgentKubeconfig
 {
     private const UnixFileMode PrivateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    public static string Build(Uri server, NodeCredentials credentials)
-    {
-        // The URL is double-quoted so no character in it can change the YAML's structure; everything else is base64.
-        var url = $"\"{server.AbsoluteUri.TrimEnd('/')}\"";
-        return $"""
-            apiVersion: v1
-            clusters:
-            - cluster:
-                certificate-authority-data: {Base64(credentials.Ca)}
-                server: {url}
-              name: default
-            contexts:
-            - context:
-                cluster: default
-                user: default
-              name: default
-            current-context: default
-            kind: Config
-            preferences: {"{}"}
-            users:
-            - name: default
-              user:
-                client-certificate-data: {Base64(credentials.Certificate)}
-                client-key-data: {Base64(credentials.Key)}
-
-            """;
-    }
+    public static string Build(Uri server, NodeCredentials credentials) =>
+        KubeconfigYaml.Build(server, credentials.Ca, credentials.Certificate, credentials.Key);
 
     /// <summary>Writes through a temporary file created 0600 and renamed over the target, so no reader sees half a key.</summary>
     public static async Task WriteAsync(string path, Uri server, NodeCredentials credentials, CancellationToken cancellationToken)
@@ -64,6 +40,4 @@ internal static class AgentKubeconfig
             throw;
         }
     }
-
-    private static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 }
