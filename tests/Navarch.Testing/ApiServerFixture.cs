@@ -3,6 +3,7 @@ using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Navarch.ApiServer.Hosting;
+using Microsoft.Extensions.Hosting;
 using Navarch.Client;
 using Xunit;
 
@@ -11,11 +12,13 @@ namespace Navarch.Testing;
 /// <summary>
 /// A real API server on a free loopback port with a temporary data dir, an admin client, and clients that log in
 /// with a component's identity (a certificate issued by the cluster CA), as <c>navarch server</c> gives its
-/// components. Fixtures of component tests derive from it and stop their components in <see cref="StopComponentsAsync"/>.
+/// components. Components started through <see cref="StartComponentAsync{T}"/> are stopped before the API server goes.
 /// </summary>
 public abstract class ApiServerFixture : IAsyncLifetime
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "navarch-test-" + Guid.NewGuid().ToString("N"));
+    // Hosted components (scheduler, controller manager, kubelet): each is both an IHostedService and IAsyncDisposable.
+    private readonly List<(IHostedService Host, IAsyncDisposable Disposable)> _components = [];
     private ApiServerHost? _apiServer;
 
     public IKubernetes Admin { get; private set; } = null!;
@@ -48,8 +51,35 @@ public abstract class ApiServerFixture : IAsyncLifetime
         return name;
     }
 
-    /// <summary>Stops what the derived fixture started, before the API server goes.</summary>
-    protected abstract Task StopComponentsAsync();
+    /// <summary>Starts <paramref name="component"/>; it is stopped with the fixture unless a test stops it first.</summary>
+    protected async Task<T> StartComponentAsync<T>(T component, CancellationToken cancellationToken = default)
+        where T : class, IHostedService, IAsyncDisposable
+    {
+        await component.StartAsync(cancellationToken);
+        lock (_components) _components.Add((component, component));
+        return component;
+    }
+
+    /// <summary>Stops and disposes one component (a clean shutdown: leases are released).</summary>
+    protected async Task StopComponentAsync<T>(T component)
+        where T : class, IHostedService, IAsyncDisposable
+    {
+        lock (_components) _components.RemoveAll(c => ReferenceEquals(c.Host, component));
+        await component.StopAsync(CancellationToken.None);
+        await component.DisposeAsync();
+    }
+
+    /// <summary>Stops what is still running, before the API server goes; derived fixtures add their own clean-up.</summary>
+    protected virtual async Task StopComponentsAsync()
+    {
+        List<(IHostedService Host, IAsyncDisposable Disposable)> components;
+        lock (_components) components = [.. _components];
+        foreach (var (host, disposable) in components)
+        {
+            await host.StopAsync(CancellationToken.None);
+            await disposable.DisposeAsync();
+        }
+    }
 
     public async Task DisposeAsync()
     {

@@ -5,5 +5,4 @@ namespace Navarch.Kubelet.Tests.Node;
 /// <summary>An API server for the node registration tests; the tests run and stop their own components.</summary>
 public sealed class NodeApiFixture : ApiServerFixture
 {
-    protected override Task StopComponentsAsync() => Task.CompletedTask;
 }

@@ -13,8 +13,6 @@ namespace Navarch.Scheduler.Tests.Integration;
 /// </summary>
 public sealed class ClusterFixture : ApiServerFixture
 {
-    private readonly List<SchedulerHost> _schedulers = [];
-
     /// <summary>Starts a scheduler with its own identity; it is stopped with the fixture unless the test stops it first.</summary>
     public async Task<SchedulerHost> StartSchedulerAsync(SchedulerConfiguration? configuration = null, string? identity = null)
     {
@@ -28,28 +26,10 @@ public sealed class ClusterFixture : ApiServerFixture
             RateLimit = ClientRateLimit.Unlimited,
             Identity = identity ?? $"test_{Guid.NewGuid():N}",
         };
-        var host = new SchedulerHost(options, ClientFor("system:kube-scheduler"), NullLoggerFactory.Instance, TimeProvider.System);
-        await host.StartAsync(CancellationToken.None);
-        lock (_schedulers) _schedulers.Add(host);
-        return host;
+        return await StartComponentAsync(
+            new SchedulerHost(options, ClientFor("system:kube-scheduler"), NullLoggerFactory.Instance, TimeProvider.System));
     }
 
     /// <summary>Stops and disposes one scheduler (a clean shutdown that releases its lease).</summary>
-    public async Task StopSchedulerAsync(SchedulerHost host)
-    {
-        lock (_schedulers) _schedulers.Remove(host);
-        await host.StopAsync(CancellationToken.None);
-        await host.DisposeAsync();
-    }
-
-    protected override async Task StopComponentsAsync()
-    {
-        List<SchedulerHost> schedulers;
-        lock (_schedulers) schedulers = [.. _schedulers];
-        foreach (var host in schedulers)
-        {
-            await host.StopAsync(CancellationToken.None);
-            await host.DisposeAsync();
-        }
-    }
+    public Task StopSchedulerAsync(SchedulerHost host) => StopComponentAsync(host);
 }
