@@ -4,6 +4,7 @@ using System.Text.Json;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Navarch.E2E.Infrastructure;
 
 namespace Navarch.E2E.ControllerManager;
 
@@ -118,32 +119,7 @@ public sealed class FakeKubelet(IKubernetes client, IReadOnlyList<string> nodes)
     {
         var n = Interlocked.Increment(ref _nextIp);
         var ip = $"10.42.{n / 250 % 250}.{n % 250 + 2}";
-        var now = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ");
-        var status = new Dictionary<string, object?>
-        {
-            ["phase"] = "Running",
-            ["podIP"] = ip,
-            ["podIPs"] = new[] { new Dictionary<string, string> { ["ip"] = ip } },
-            ["hostIP"] = "127.0.0.1",
-            ["startTime"] = now,
-            ["conditions"] = new[]
-            {
-                new Dictionary<string, object?> { ["type"] = "PodScheduled", ["status"] = "True", ["lastTransitionTime"] = now },
-                new Dictionary<string, object?> { ["type"] = "Initialized", ["status"] = "True", ["lastTransitionTime"] = now },
-                new Dictionary<string, object?> { ["type"] = "ContainersReady", ["status"] = "True", ["lastTransitionTime"] = now },
-                new Dictionary<string, object?> { ["type"] = "Ready", ["status"] = "True", ["lastTransitionTime"] = now },
-            },
-            ["containerStatuses"] = pod.Spec.Containers.Select(c => new Dictionary<string, object?>
-            {
-                ["name"] = c.Name,
-                ["image"] = c.Image,
-                ["imageID"] = "",
-                ["ready"] = true,
-                ["restartCount"] = 0,
-                ["started"] = true,
-                ["state"] = new Dictionary<string, object?> { ["running"] = new Dictionary<string, object?> { ["startedAt"] = now } },
-            }).ToArray(),
-        };
+        var status = PodStatuses.Running(pod, ip, "127.0.0.1", PodStatuses.Now());
         var patch = new V1Patch(JsonSerializer.Serialize(new Dictionary<string, object?> { ["status"] = status }), V1Patch.PatchType.MergePatch);
         return client.CoreV1.PatchNamespacedPodStatusAsync(patch, pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: ct);
     }

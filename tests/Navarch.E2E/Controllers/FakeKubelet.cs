@@ -5,6 +5,7 @@ using System.Text.Json;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Navarch.E2E.Infrastructure;
 
 namespace Navarch.E2E.Controllers;
 
@@ -267,27 +268,7 @@ internal sealed class FakeKubelet : IAsyncDisposable
     {
         var n = Interlocked.Increment(ref _nextIp);
         var ip = string.Create(CultureInfo.InvariantCulture, $"10.{_ipBlock}.{n / 250 % 250}.{n % 250 + 2}");
-        var now = Timestamp();
-        return new Dictionary<string, object?>
-        {
-            ["phase"] = "Running",
-            ["hostIP"] = "127.0.0.1",
-            ["podIP"] = ip,
-            ["podIPs"] = new[] { new Dictionary<string, string> { ["ip"] = ip } },
-            ["startTime"] = now,
-            ["conditions"] = new[] { "PodScheduled", "Initialized", "ContainersReady", "Ready" }
-                .Select(t => new Dictionary<string, object?> { ["type"] = t, ["status"] = "True", ["lastTransitionTime"] = now }).ToArray(),
-            ["containerStatuses"] = pod.Spec.Containers.Select(c => new Dictionary<string, object?>
-            {
-                ["name"] = c.Name,
-                ["image"] = c.Image,
-                ["imageID"] = "",
-                ["ready"] = true,
-                ["restartCount"] = 0,
-                ["started"] = true,
-                ["state"] = new Dictionary<string, object?> { ["running"] = new Dictionary<string, object?> { ["startedAt"] = now } },
-            }).ToArray(),
-        };
+        return PodStatuses.Running(pod, ip, "127.0.0.1", Timestamp());
     }
 
     private static Dictionary<string, object?> SucceededStatus(V1Pod pod)
@@ -332,7 +313,7 @@ internal sealed class FakeKubelet : IAsyncDisposable
             new V1Patch(JsonSerializer.Serialize(new Dictionary<string, object?> { ["status"] = status }), V1Patch.PatchType.MergePatch),
             pod.Metadata.Name, _namespace, cancellationToken: cancellationToken);
 
-    private static string Timestamp() => DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+    private static string Timestamp() => PodStatuses.Now();
 
     private void Record(string what, Exception e)
     {
