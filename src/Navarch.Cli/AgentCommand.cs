@@ -1,8 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Navarch.Client;
 using Navarch.Kubelet.Hosting;
 using Navarch.Kubelet.Join;
 
@@ -69,26 +67,14 @@ internal static class AgentCommand
                 return 1;
             }
 
-            var builder = Host.CreateApplicationBuilder();
-            ConsoleLogging.Configure(builder);
-            builder.Services.AddSingleton(TimeProvider.System);
-            builder.Services.AddSingleton(sp => new KubeletHost(
-                options,
-                limit => KubeClientFactory.FromKubeconfig(kubeconfig, limit, "navarch-kubelet"),
-                sp.GetRequiredService<ILoggerFactory>(),
-                sp.GetRequiredService<TimeProvider>()));
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<KubeletHost>());
-            using var host = builder.Build();
-            try
-            {
-                await host.RunAsync(cancellationToken).ConfigureAwait(false);
-                return 0;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
-            {
-                await Console.Error.WriteLineAsync($"navarch agent: {e.Message}").ConfigureAwait(false);
-                return 1;
-            }
+            return await StandaloneComponent.RunAsync(
+                "agent",
+                kubeconfig,
+                () => options,
+                (sp, agentOptions, clients) => new KubeletHost(
+                    agentOptions, clients, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()),
+                _ => false,
+                cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
