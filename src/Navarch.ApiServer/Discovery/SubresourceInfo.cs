@@ -12,6 +12,7 @@ internal sealed record SubresourceInfo(string Name, string Group, string Version
     private static readonly string[] CreateOnly = ["create"];
     private static readonly string[] UpdateOnly = ["update"];
     private static readonly string[] GetOnly = ["get"];
+    private static readonly string[] CreateGet = ["create", "get"];
 
     /// <summary>The subresources of <paramref name="resource"/>, with the kinds and verbs kube-apiserver lists for them.</summary>
     public static IReadOnlyList<SubresourceInfo> For(ResourceDefinition resource) =>
@@ -25,6 +26,10 @@ internal sealed record SubresourceInfo(string Name, string Group, string Version
         "eviction" => new(name, "policy", "v1", "Eviction", CreateOnly),
         "finalize" => new(name, resource.Group, resource.Version, resource.Kind, UpdateOnly),
         "log" => new(name, "", "v1", "Pod", GetOnly),
+        // The connect subresources, listed as kube-apiserver lists them (kubectl checks them before exec/attach/port-forward).
+        "exec" => new(name, "", "v1", "PodExecOptions", CreateGet),
+        "attach" => new(name, "", "v1", "PodAttachOptions", CreateGet),
+        "portforward" => new(name, "", "v1", "PodPortForwardOptions", CreateGet),
         "token" => new(name, "authentication.k8s.io", "v1", "TokenRequest", CreateOnly),
         _ => new(name, resource.Group, resource.Version, resource.Kind, GetPatchUpdate),
     };

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Navarch.Api.Labels;
 using Navarch.ApiServer.Errors;
+using Navarch.ApiServer.NodeProxy;
 using Navarch.ApiServer.Objects;
 using Navarch.ApiServer.Registry;
 using Navarch.ApiServer.Serialization;
@@ -15,7 +16,8 @@ namespace Navarch.ApiServer.Handlers;
 /// <summary>
 /// The subresources: <c>status</c> (only status changes), <c>scale</c> (autoscaling/v1 Scale over
 /// spec.replicas), <c>binding</c> (sets a pod's node once), <c>eviction</c> (a policy-checked delete) and
-/// serviceaccounts' <c>token</c> (see <see cref="TokenRequestHandler"/>).
+/// serviceaccounts' <c>token</c> (see <see cref="TokenRequestHandler"/>); pods' <c>log</c>, <c>exec</c>, <c>attach</c>
+/// and <c>portforward</c> go to the pod's kubelet (see <see cref="PodConnectHandler"/>).
 /// </summary>
 public sealed class SubresourceHandler(
     ObjectRepository repository,
@@ -34,6 +36,8 @@ public sealed class SubresourceHandler(
         ("eviction", "POST") => EvictAsync(request),
         ("finalize", "PUT") => FinalizeNamespaceAsync(request),
         ("token", "POST") => request.Http.RequestServices.GetRequiredService<TokenRequestHandler>().CreateAsync(request),
+        (var sub, _) when PodConnectHandler.Subresources.Contains(sub) =>
+            request.Http.RequestServices.GetRequiredService<PodConnectHandler>().HandleAsync(request),
         var (sub, method) => throw ApiException.MethodNotSupported(request.Info.Definition.Group,
             $"{request.Info.Definition.Resource}/{sub}", method.ToLowerInvariant()),
     };

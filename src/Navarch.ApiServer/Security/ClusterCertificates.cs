@@ -17,6 +17,14 @@ public sealed class ClusterCertificates : IDisposable
     public const string ServingKeyFile = "serving-kube-apiserver.key";
     public const string AdminCertificateFile = "client-admin.crt";
     public const string AdminKeyFile = "client-admin.key";
+    public const string KubeletClientCertificateFile = "client-kube-apiserver-kubelet.crt";
+    public const string KubeletClientKeyFile = "client-kube-apiserver-kubelet.key";
+
+    /// <summary>
+    /// The API server's identity towards kubelets (pods/log, exec, attach, portforward), as kubeadm names it; the
+    /// kubelet API accepts only this CN from the cluster CA.
+    /// </summary>
+    public const string KubeletClientUserName = "kube-apiserver-kubelet-client";
 
     /// <summary>The admin identity, as in k3s and kubeadm: in <c>system:masters</c>, which RBAC lets do anything.</summary>
     public const string AdminUserName = "system:admin";
@@ -37,6 +45,7 @@ public sealed class ClusterCertificates : IDisposable
         ECDsa caKey,
         X509Certificate2 servingCertificate,
         CertificateAndKeyPem adminClient,
+        CertificateAndKeyPem kubeletClient,
         TimeProvider timeProvider)
     {
         TlsDirectory = tlsDirectory;
@@ -45,6 +54,7 @@ public sealed class ClusterCertificates : IDisposable
         _caKey = caKey;
         ServingCertificate = servingCertificate;
         AdminClient = adminClient;
+        KubeletClient = kubeletClient;
         _timeProvider = timeProvider;
     }
 
@@ -61,6 +71,11 @@ public sealed class ClusterCertificates : IDisposable
 
     /// <summary>The admin client certificate (CN system:admin, O system:masters), for the admin kubeconfig.</summary>
     public CertificateAndKeyPem AdminClient { get; }
+
+    /// <summary>
+    /// The client certificate the API server presents to kubelets (CN kube-apiserver-kubelet-client, O system:masters).
+    /// </summary>
+    public CertificateAndKeyPem KubeletClient { get; }
 
     /// <summary>
     /// Loads the PKI from <c>&lt;dataDirectory&gt;/server/tls</c>, creating or reissuing what is missing or stale.
@@ -97,7 +112,13 @@ public sealed class ClusterCertificates : IDisposable
                 _ => true,
                 () => CertificateFactory.ClientSubject(AdminUserName, [AdminGroup]), null, cancellationToken).ConfigureAwait(false);
 
-            return new ClusterCertificates(tlsDirectory, ca, caKey, serving.ToCertificate(), admin, time);
+            var kubeletClient = await LoadOrIssueLeafAsync(
+                tlsDirectory, KubeletClientCertificateFile, KubeletClientKeyFile, ca, caKey, time,
+                CertificateChains.ClientAuth,
+                _ => true,
+                () => CertificateFactory.ClientSubject(KubeletClientUserName, [AdminGroup]), null, cancellationToken).ConfigureAwait(false);
+
+            return new ClusterCertificates(tlsDirectory, ca, caKey, serving.ToCertificate(), admin, kubeletClient, time);
         }
         catch
         {
