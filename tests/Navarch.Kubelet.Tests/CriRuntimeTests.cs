@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using Grpc.Core;
@@ -175,6 +176,73 @@ public sealed partial class CriRuntimeTests(ContainerdFixture fixture)
     }
 
     /// <summary>Polls ContainerStatus until the state is reached; the token bounds the wait.</summary>
+    [Fact(Timeout = 30_000)]
+    public async Task StreamingCalls_ReturnOneTimeUrlsOnTheLoopbackStreamingServer()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        var sandboxConfig = fixture.NewSandboxConfig("streaming");
+        var sandboxId = await fixture.Cri.RunPodSandboxAsync(sandboxConfig, string.Empty, timeout.Token);
+        try
+        {
+            var config = ContainerdFixture.NewContainerConfig(sandboxConfig, "sleeper", "sleep", "3600");
+            var containerId = await fixture.Cri.CreateContainerAsync(sandboxId, config, sandboxConfig, timeout.Token);
+            await fixture.Cri.StartContainerAsync(containerId, timeout.Token);
+            await WaitForStateAsync(containerId, ContainerState.ContainerRunning, timeout.Token);
+
+            var exec = await fixture.Cri.ExecAsync(containerId, ["true"], tty: false, stdin: false, stdout: true, stderr: true, timeout.Token);
+            var attach = await fixture.Cri.AttachAsync(containerId, tty: false, stdin: false, stdout: true, stderr: true, timeout.Token);
+            var forward = await fixture.Cri.PortForwardAsync(sandboxId, [80], timeout.Token);
+
+            foreach (var url in new[] { exec, attach, forward })
+            {
+                Assert.Equal("http", url.Scheme);
+                Assert.True(IPAddress.IsLoopback(IPAddress.Parse(url.Host)), url.ToString());
+            }
+
+            Assert.StartsWith("/exec/", exec.AbsolutePath, StringComparison.Ordinal);
+            Assert.StartsWith("/attach/", attach.AbsolutePath, StringComparison.Ordinal);
+            Assert.StartsWith("/portforward/", forward.AbsolutePath, StringComparison.Ordinal);
+            Assert.NotEqual(exec, await fixture.Cri.ExecAsync(containerId, ["true"], false, false, true, false, timeout.Token));
+        }
+        finally
+        {
+            await fixture.RemoveSandboxAsync(sandboxId);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Stats_ReportRunningContainerUsageAndImageFilesystem()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        var sandboxConfig = fixture.NewSandboxConfig("stats");
+        var sandboxId = await fixture.Cri.RunPodSandboxAsync(sandboxConfig, string.Empty, timeout.Token);
+        try
+        {
+            var config = ContainerdFixture.NewContainerConfig(sandboxConfig, "sleeper", "sleep", "3600");
+            var containerId = await fixture.Cri.CreateContainerAsync(sandboxId, config, sandboxConfig, timeout.Token);
+            await fixture.Cri.StartContainerAsync(containerId, timeout.Token);
+            await WaitForStateAsync(containerId, ContainerState.ContainerRunning, timeout.Token);
+
+            var one = await fixture.Cri.ContainerStatsAsync(containerId, timeout.Token);
+            var listed = await fixture.Cri.ListContainerStatsAsync(new ContainerStatsFilter { PodSandboxId = sandboxId }, timeout.Token);
+            var imageFs = await fixture.Cri.ImageFsInfoAsync(timeout.Token);
+
+            Assert.Equal(containerId, one.Attributes.Id);
+            Assert.Equal("sleeper", one.Attributes.Metadata.Name);
+            Assert.True(one.Memory.WorkingSetBytes.Value > 0);
+            Assert.NotNull(one.Cpu.UsageCoreNanoSeconds);
+            Assert.Equal(containerId, Assert.Single(listed).Attributes.Id);
+            var filesystem = Assert.Single(imageFs);
+            Assert.StartsWith(fixture.Directory, filesystem.FsId.Mountpoint, StringComparison.Ordinal);
+            // containerd refreshes the usage in the background, so right after start it may still read zero.
+            Assert.NotNull(filesystem.UsedBytes);
+        }
+        finally
+        {
+            await fixture.RemoveSandboxAsync(sandboxId);
+        }
+    }
+
     private async Task<ContainerStatus> WaitForStateAsync(string containerId, ContainerState state, CancellationToken cancellationToken)
     {
         while (true)

@@ -24,6 +24,10 @@ internal static class ContainerdConfig
         // Network namespaces under our state directory rather than /var/run/netns, so several nodes can share a host.
         builder.AppendLine("  netns_mounts_under_state_dir = true");
         builder.AppendLine("  disable_tcp_service = true");
+        // The CRI streaming server (exec, attach, port-forward URLs) only for the kubelet on this host, on a free port;
+        // the kubelet's own API is what the API server reaches.
+        builder.AppendLine("  stream_server_address = \"127.0.0.1\"");
+        builder.AppendLine("  stream_server_port = \"0\"");
         builder.AppendLine(restrictOomScoreAdj ? "  restrict_oom_score_adj = true" : "  restrict_oom_score_adj = false");
         builder.AppendLine();
         builder.AppendLine(CultureInfo.InvariantCulture, $"[{cri}.containerd]");

@@ -130,6 +130,66 @@ public sealed class CriClient : IDisposable
         return await _runtime.ExecSyncAsync(request, Options(cancellationToken, _options.CallTimeout + TimeSpan.FromSeconds(seconds))).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Prepares an exec in a running container and returns the one-time URL on the runtime's streaming server that
+    /// the client's upgraded connection is proxied to, as the kubelet does with <c>Exec</c>.
+    /// </summary>
+    public async Task<Uri> ExecAsync(
+        string containerId, IEnumerable<string> command, bool tty, bool stdin, bool stdout, bool stderr, CancellationToken cancellationToken)
+    {
+        var request = new ExecRequest { ContainerId = containerId, Tty = tty, Stdin = stdin, Stdout = stdout, Stderr = stderr };
+        request.Cmd.AddRange(command);
+        var response = await _runtime.ExecAsync(request, Options(cancellationToken)).ConfigureAwait(false);
+        return new Uri(response.Url);
+    }
+
+    /// <summary>Prepares an attach to a running container's main process; returns the streaming server's one-time URL.</summary>
+    public async Task<Uri> AttachAsync(string containerId, bool tty, bool stdin, bool stdout, bool stderr, CancellationToken cancellationToken)
+    {
+        var response = await _runtime.AttachAsync(
+            new AttachRequest { ContainerId = containerId, Tty = tty, Stdin = stdin, Stdout = stdout, Stderr = stderr },
+            Options(cancellationToken)).ConfigureAwait(false);
+        return new Uri(response.Url);
+    }
+
+    /// <summary>
+    /// Prepares a port forward into a sandbox's network namespace; returns the streaming server's one-time URL.
+    /// The ports usually come later, over the stream (SPDY stream headers or the WebSocket's <c>port</c> query).
+    /// </summary>
+    public async Task<Uri> PortForwardAsync(string podSandboxId, IEnumerable<int> ports, CancellationToken cancellationToken)
+    {
+        var request = new PortForwardRequest { PodSandboxId = podSandboxId };
+        request.Port.AddRange(ports);
+        var response = await _runtime.PortForwardAsync(request, Options(cancellationToken)).ConfigureAwait(false);
+        return new Uri(response.Url);
+    }
+
+    public async Task<ContainerStats> ContainerStatsAsync(string containerId, CancellationToken cancellationToken)
+    {
+        var response = await _runtime.ContainerStatsAsync(
+            new ContainerStatsRequest { ContainerId = containerId }, Options(cancellationToken)).ConfigureAwait(false);
+        return response.Stats;
+    }
+
+    public async Task<IReadOnlyList<ContainerStats>> ListContainerStatsAsync(ContainerStatsFilter? filter, CancellationToken cancellationToken)
+    {
+        var response = await _runtime.ListContainerStatsAsync(
+            new ListContainerStatsRequest { Filter = filter }, Options(cancellationToken)).ConfigureAwait(false);
+        return response.Stats;
+    }
+
+    /// <summary>Asks the runtime to reopen a container's log file, after the kubelet rotated it.</summary>
+    public async Task ReopenContainerLogAsync(string containerId, CancellationToken cancellationToken) =>
+        await _runtime.ReopenContainerLogAsync(
+            new ReopenContainerLogRequest { ContainerId = containerId }, Options(cancellationToken)).ConfigureAwait(false);
+
+    /// <summary>Usage of the filesystems the runtime keeps images on.</summary>
+    public async Task<IReadOnlyList<FilesystemUsage>> ImageFsInfoAsync(CancellationToken cancellationToken)
+    {
+        var response = await _images.ImageFsInfoAsync(new ImageFsInfoRequest(), Options(cancellationToken)).ConfigureAwait(false);
+        return response.ImageFilesystems;
+    }
+
     public async Task<IReadOnlyList<Image>> ListImagesAsync(ImageFilter? filter, CancellationToken cancellationToken)
     {
         var response = await _images.ListImagesAsync(new ListImagesRequest { Filter = filter }, Options(cancellationToken)).ConfigureAwait(false);
