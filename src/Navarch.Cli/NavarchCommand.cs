@@ -12,6 +12,7 @@ internal static class NavarchCommand
         root.Subcommands.Add(SchedulerCommand.Create());
         root.Subcommands.Add(ControllerManagerCommand.Create());
         root.Subcommands.Add(AgentCommand.Create());
+        root.Subcommands.Add(ImageCommand.Create());
         root.Subcommands.Add(VersionCommand.Create());
         return root;
     }

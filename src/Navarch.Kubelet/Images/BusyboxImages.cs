@@ -21,7 +21,7 @@ public static class BusyboxImages
         "ps", "kill", "mkdir", "rm", "cp", "mv", "ln", "touch", "chmod", "chown", "pwd", "date", "uname", "which",
         "grep", "sed", "awk", "head", "tail", "wc", "sort", "uniq", "tr", "cut", "tee", "seq", "xargs", "find", "stat",
         "df", "du", "dd", "mount", "timeout", "top", "vi", "wget", "nc", "httpd", "nslookup", "ping", "ip", "ifconfig",
-        "netstat", "route",
+        "netstat", "route", "tar", "gzip", "gunzip", "md5sum", "base64", "rmdir", "basename", "dirname", "expr",
     ];
 
     /// <summary>
