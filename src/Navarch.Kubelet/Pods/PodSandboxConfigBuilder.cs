@@ -5,17 +5,25 @@ namespace Navarch.Kubelet.Pods;
 
 /// <summary>
 /// Builds the CRI <see cref="PodSandboxConfig"/> for a pod, as the kubelet's generatePodSandboxConfig does:
-/// metadata, hostname, log directory <c>&lt;logs-root&gt;/&lt;ns&gt;_&lt;pod&gt;_&lt;uid&gt;</c>, labels and the network namespace.
+/// metadata, hostname, log directory <c>&lt;logs-root&gt;/&lt;ns&gt;_&lt;pod&gt;_&lt;uid&gt;</c>, labels, the namespaces and the
+/// pod-level security context (determinePodSandboxSecurityContext: the pod's runAsUser, runAsGroup, fsGroup and
+/// supplementalGroups; privileged when any container is) with the pod's sysctls.
 /// </summary>
 public sealed class PodSandboxConfigBuilder
 {
     private const int MaxHostnameLength = 63;
 
-    public PodSandboxConfigBuilder(string logsRoot)
+    /// <param name="logsRoot">The directory holding every pod's log directory.</param>
+    /// <param name="resolvConfPath">The node's resolver config, the base of a pod's DNS config (the kubelet's --resolv-conf).</param>
+    public PodSandboxConfigBuilder(string logsRoot, string resolvConfPath = "/etc/resolv.conf")
     {
         ArgumentException.ThrowIfNullOrEmpty(logsRoot);
         LogsRoot = logsRoot;
+        ResolvConfPath = resolvConfPath;
     }
+
+    /// <summary>The node's resolver config.</summary>
+    public string ResolvConfPath { get; }
 
     /// <summary>The directory holding every pod's log directory (<c>agent/logs</c> in the data dir).</summary>
     public string LogsRoot { get; }
@@ -38,6 +46,7 @@ public sealed class PodSandboxConfigBuilder
             // As the kubelet does, a host-network pod keeps the node's hostname (it shares the node's UTS namespace).
             Hostname = hostNetwork ? string.Empty : Hostname(pod, name),
             LogDirectory = LogDirectory(pod),
+            DnsConfig = PodDns.Build(pod, ResolvConfPath),
             Linux = new LinuxPodSandboxConfig
             {
                 SecurityContext = new LinuxSandboxSecurityContext
@@ -72,6 +81,25 @@ public sealed class PodSandboxConfigBuilder
             }
         }
 
+        var podContext = pod.Spec?.SecurityContext;
+        var security = config.Linux.SecurityContext;
+        if (podContext?.RunAsUser is { } runAsUser)
+        {
+            security.RunAsUser = new Int64Value { Value = runAsUser };
+        }
+
+        if (podContext?.RunAsGroup is { } gid)
+        {
+            security.RunAsGroup = new Int64Value { Value = gid };
+        }
+
+        security.SupplementalGroups.AddRange(ContainerSecurity.Groups(podContext));
+        security.Privileged = (pod.Spec?.InitContainers ?? []).Concat(pod.Spec?.Containers ?? [])
+            .Any(container => container.SecurityContext?.Privileged == true);
+        foreach (var sysctl in podContext?.Sysctls ?? [])
+        {
+            config.Linux.Sysctls[sysctl.Name] = sysctl.Value;
+        }
         return config;
     }
 

@@ -68,16 +68,4 @@ public sealed class ConfigBuilderTests
         Assert.Equal("app", config.Labels[KubernetesLabels.ContainerName]);
         Assert.Equal("3", config.Annotations[KubernetesLabels.ContainerRestartCount]);
     }
-
-    [Fact]
-    public void Container_UnsupportedEnvSource_ThrowsConfigError()
-    {
-        var container = TestPods.Busybox("app", "true");
-        container.Env = [new V1EnvVar { Name = "S", ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = "s", Key = "k" } } }];
-        var pod = TestPods.New("web", "Always", container);
-
-        var error = Assert.Throws<ContainerConfigException>(() => new ContainerConfigBuilder().Build(pod, container, 0, PodNetworkInfo.None));
-
-        Assert.Contains("\"S\"", error.Message, StringComparison.Ordinal);
-    }
 }
