@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Navarch.Kubelet.Hosting;
 using Navarch.Kubelet.Join;
+using Navarch.Kubelet.Server;
 
 namespace Navarch.Cli;
 
@@ -19,10 +20,11 @@ internal static class AgentCommand
         var nodeName = new Option<string?>("--node-name") { Description = "The node's name (default: the host name)" };
         var dataDir = new Option<string>("--data-dir", "-d") { Description = "Folder for all state", DefaultValueFactory = _ => DataDirectory.Default() };
         var runtime = new Option<string?>("--container-runtime-endpoint") { Description = "An existing CRI socket instead of a supervised containerd" };
+        var kubeletPort = new Option<int>("--kubelet-port") { Description = "The kubelet API's HTTPS port (0: any free port)", DefaultValueFactory = _ => 10250 };
 
         var command = new Command("agent", "Join this machine to a cluster as a node: kubelet on containerd.")
         {
-            server, token, nodeName, dataDir, runtime,
+            server, token, nodeName, dataDir, runtime, kubeletPort,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -37,6 +39,7 @@ internal static class AgentCommand
                 NodeName = parse.GetValue(nodeName) ?? NodeName.Default(),
                 DataDirectory = Path.Combine(Path.GetFullPath(parse.GetValue(dataDir)!), "agent"),
                 ContainerRuntimeEndpoint = parse.GetValue(runtime),
+                KubeletPort = parse.GetValue(kubeletPort),
             };
             try
             {
@@ -60,6 +63,9 @@ internal static class AgentCommand
                 kubeconfig = await new AgentBootstrap(TimeProvider.System)
                     .EnsureKubeconfigAsync(serverUrl, parse.GetValue(token)!, options.NodeName, options.DataDirectory, cancellationToken)
                     .ConfigureAwait(false);
+
+                // The cluster CA that came with the join is what the API server's kubelet client certificate chains to.
+                options = options with { ClientCaPem = KubeletClientCa.FromKubeconfig(kubeconfig) };
             }
             catch (Exception e) when (e is JoinException or FormatException or HttpRequestException or IOException)
             {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Navarch.ApiServer.Hosting;
+using Navarch.ApiServer.Security;
 using Navarch.Scheduler.Config;
 using Navarch.Controllers;
 using Navarch.Controllers.Hosting;
@@ -22,6 +23,7 @@ internal static class ServerCommand
         var bindAddress = new Option<string>("--bind-address") { Description = "Address the API server listens on", DefaultValueFactory = _ => "0.0.0.0" };
         var writeKubeconfig = new Option<string?>("--write-kubeconfig", "-o") { Description = "Also write the admin kubeconfig to this file" };
         var disableAgent = new Option<bool>("--disable-agent") { Description = "Do not run the node agent (kubelet on containerd) on this machine" };
+        var kubeletPort = new Option<int>("--kubelet-port") { Description = "The agent's kubelet API HTTPS port (0: any free port)", DefaultValueFactory = _ => 10250 };
         var datastore = new Option<string?>("--datastore-endpoint")
         {
             Description = "etcd endpoints (http://host:2379[,...]) instead of the embedded SQLite store",
@@ -44,7 +46,7 @@ internal static class ServerCommand
 
         var command = new Command("server", "Run the control plane: API server on an embedded store (and, later, the other components).")
         {
-            dataDir, httpsPort, bindAddress, writeKubeconfig, disableAgent, datastore, tlsSans, disableScheduler, schedulerArgs,
+            dataDir, httpsPort, bindAddress, writeKubeconfig, disableAgent, kubeletPort, datastore, tlsSans, disableScheduler, schedulerArgs,
             disableControllerManager, clusterCidr, controllerManagerArgs,
         };
         command.SetAction(async (parse, cancellationToken) =>
@@ -83,7 +85,14 @@ internal static class ServerCommand
 
                 if (!parse.GetValue(disableAgent))
                 {
-                    agent = new KubeletHostOptions { NodeName = NodeName.Default(), DataDirectory = Path.Combine(options.DataDir, "agent") };
+                    agent = new KubeletHostOptions
+                    {
+                        NodeName = NodeName.Default(),
+                        DataDirectory = Path.Combine(options.DataDir, "agent"),
+                        KubeletPort = parse.GetValue(kubeletPort),
+                        // The API server writes its CA there before the agent starts; the kubelet reads it then.
+                        ClientCaFile = Path.Combine(options.DataDir, "server", "tls", ClusterCertificates.CaCertificateFile),
+                    };
                     agent.Validate();
                 }
 

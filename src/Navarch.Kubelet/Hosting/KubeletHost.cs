@@ -10,7 +10,12 @@ using Navarch.Kubelet.Containerd;
 using Navarch.Kubelet.Cri;
 using Navarch.Kubelet.Images;
 using Navarch.Kubelet.Node;
+using Navarch.Client.Events;
 using Navarch.Kubelet.Pods;
+using Navarch.Kubelet.Pods.Lifecycle;
+using Navarch.Kubelet.Pods.Probes;
+using Navarch.Kubelet.Volumes;
+using Navarch.Kubelet.Server;
 
 namespace Navarch.Kubelet.Hosting;
 
@@ -36,14 +41,20 @@ public sealed class KubeletHost(
     private EventHandlerRegistration? _podHandler;
     private PodSandboxConfigBuilder? _sandboxBuilder;
     private PodRunnerOptions? _runnerOptions;
+    private PodServices? _podServices;
+    private EventRecorder? _events;
     private int _containerdStopped;
     private int _disposed;
+    private KubeletServer? _kubeletServer;
 
     /// <summary>The CRI client on the container runtime this kubelet uses; null before <see cref="StartAsync"/>.</summary>
     public CriClient? Runtime => _containerd?.Client ?? _externalCri;
 
     /// <summary>The supervised containerd, or null when the kubelet uses one named by the runtime endpoint.</summary>
     public ContainerdSupervisor? Containerd => _containerd;
+
+    /// <summary>The port the kubelet API listens on once started; null when it is not served (no client CA configured).</summary>
+    public int? KubeletPort => _kubeletServer?.Port;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -76,11 +87,13 @@ public sealed class KubeletHost(
         await ImportImagesAsync(cri, new ContainerdImageImporter(socket, snapshotter), sandboxImage, cancellationToken).ConfigureAwait(false);
 
         var info = new NodeInfoProbe().Probe(options.DataDirectory, options.NodeName);
+        var kubeletPort = await StartKubeletServerAsync(cri, info, cancellationToken).ConfigureAwait(false);
         var nodeOptions = new NodeOptions
         {
             NodeName = options.NodeName,
             NodeStatusUpdateFrequency = options.NodeStatusUpdateFrequency,
             LeaseRenewInterval = options.LeaseRenewInterval,
+            KubeletPort = kubeletPort,
         };
         var registrar = new NodeRegistrar(_client, nodeOptions, info, runtimeVersion, time, loggers.CreateLogger<NodeRegistrar>());
         var lease = new NodeLeaseRenewer(_client, nodeOptions, time, loggers.CreateLogger<NodeLeaseRenewer>());
@@ -98,6 +111,19 @@ public sealed class KubeletHost(
 
         _sandboxBuilder = new PodSandboxConfigBuilder(options.LogsDirectory);
         _runnerOptions = new PodRunnerOptions { HostIP = info.InternalIP, TimeProvider = time };
+        // As the kubelet: events come from component "kubelet" on host <node name>.
+        _events = new EventRecorder(_client, "kubelet", options.NodeName, loggers, time);
+        await _events.StartAsync(cancellationToken).ConfigureAwait(false);
+        _podServices = new PodServices
+        {
+            Volumes = new PodVolumeManager(_client, options.PodsDirectory, time, loggers.CreateLogger<PodVolumeManager>()),
+            Inputs = new ContainerInputsResolver(_client),
+            Images = new ImagePuller(cri, _client, time, _events, loggers.CreateLogger<ImagePuller>()),
+            Events = _events,
+            Actions = new ProbeActions(cri),
+            // One runtime listing per status interval for the whole node, as the kubelet's PLEG, not one per pod.
+            Relist = new RuntimeRelist(cri, options.PodStatusInterval, time),
+        };
         _informers = new SharedInformerFactory(_client, loggers, time);
         var pods = _informers.For<V1Pod>(fieldSelector: "spec.nodeName=" + options.NodeName);
         _podHandler = pods.AddEventHandler(new ResourceEventHandler<V1Pod>(
@@ -161,7 +187,7 @@ public sealed class KubeletHost(
             }
 
             // Checked by StartAsync before the informer runs.
-            var worker = new PodWorker(_client!, Runtime!, _sandboxBuilder!, _runnerOptions!, options.PodStatusInterval, pod, _logger);
+            var worker = new PodWorker(_client!, Runtime!, _sandboxBuilder!, _runnerOptions!, _podServices!, options.PodStatusInterval, pod, _logger);
             _workers[pod.Uid()] = (worker, RunWorkerAsync(worker, pod));
         }
     }
@@ -206,7 +232,45 @@ public sealed class KubeletHost(
     {
         await _run.StopAsync(cancellationToken).ConfigureAwait(false);
         await StopWorkersAsync(cancellationToken).ConfigureAwait(false);
+        await StopKubeletServerAsync().ConfigureAwait(false);
         await StopContainerdAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Starts the kubelet API once the runtime is up and returns the port the Node reports.</summary>
+    private async Task<int> StartKubeletServerAsync(CriClient cri, NodeInfo info, CancellationToken cancellationToken)
+    {
+        if (options.ClientCaPem is null && options.ClientCaFile is null)
+        {
+            return options.KubeletPort;
+        }
+
+        var addresses = System.Net.IPAddress.TryParse(info.InternalIP, out var internalIP) ? new[] { internalIP } : [];
+        var server = new KubeletServer(
+            new KubeletServerOptions
+            {
+                NodeName = options.NodeName,
+                CertificateDirectory = options.KubeletDirectory,
+                Port = options.KubeletPort,
+                BindAddress = options.KubeletBindAddress,
+                ClientCaPem = options.ClientCaPem,
+                ClientCaFile = options.ClientCaFile,
+                ServingAddresses = addresses,
+                FilesystemRoot = options.DataDirectory,
+            },
+            cri,
+            loggers,
+            time);
+        await server.StartAsync(cancellationToken).ConfigureAwait(false);
+        _kubeletServer = server;
+        return server.Port;
+    }
+
+    private async Task StopKubeletServerAsync()
+    {
+        if (Interlocked.Exchange(ref _kubeletServer, null) is { } server)
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private async Task StopContainerdAsync()
@@ -234,7 +298,13 @@ public sealed class KubeletHost(
         _podHandler?.Dispose();
         await _run.DisposeAsync().ConfigureAwait(false);
         await StopWorkersAsync(CancellationToken.None).ConfigureAwait(false);
+        await StopKubeletServerAsync().ConfigureAwait(false);
         await StopContainerdAsync().ConfigureAwait(false);
+        _podServices?.Actions?.Dispose();
+        if (_events is not null)
+        {
+            await _events.DisposeAsync().ConfigureAwait(false);
+        }
 
         _externalCri?.Dispose();
         _client?.Dispose();

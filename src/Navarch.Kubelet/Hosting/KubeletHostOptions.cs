@@ -38,6 +38,24 @@ public sealed record KubeletHostOptions
     /// <summary>Client limits (--kube-api-qps, --kube-api-burst).</summary>
     public ClientRateLimit RateLimit { get; init; } = ClientRateLimit.Kubelet;
 
+    /// <summary>The kubelet API's HTTPS port, as <c>--port</c> (10250); 0 picks a free port, which the Node then reports.</summary>
+    public int KubeletPort { get; init; } = 10250;
+
+    /// <summary>The kubelet API's bind address, as <c>--address</c>.</summary>
+    public System.Net.IPAddress KubeletBindAddress { get; init; } = System.Net.IPAddress.Any;
+
+    /// <summary>
+    /// The cluster CA (PEM) the API server's client certificate must chain to. With neither this nor
+    /// <see cref="ClientCaFile"/> the kubelet API is not served: nobody could be let in.
+    /// </summary>
+    public string? ClientCaPem { get; init; }
+
+    /// <summary>A file holding the cluster CA, as <c>--client-ca-file</c>; read when the kubelet starts.</summary>
+    public string? ClientCaFile { get; init; }
+
+    /// <summary>The kubelet's own files (its API's serving certificate).</summary>
+    public string KubeletDirectory => Path.Combine(DataDirectory, "kubelet");
+
     public string ContainerdDirectory => Path.Combine(DataDirectory, "containerd");
 
     /// <summary>Image tarballs imported at start, for air-gapped nodes.</summary>
@@ -46,6 +64,9 @@ public sealed record KubeletHostOptions
     public string CniDirectory => Path.Combine(DataDirectory, "cni");
 
     public string LogsDirectory => Path.Combine(DataDirectory, "logs");
+
+    /// <summary>Per-pod directories (volumes) under <c>&lt;agent&gt;/pods/&lt;uid&gt;</c>, as the kubelet's root dir has them.</summary>
+    public string PodsDirectory => Path.Combine(DataDirectory, "pods");
 
     /// <summary>The CRI socket path of <see cref="ContainerRuntimeEndpoint"/>, without its <c>unix://</c> scheme.</summary>
     public string? ContainerRuntimeSocket =>
@@ -66,6 +87,11 @@ public sealed record KubeletHostOptions
         if (ContainerRuntimeEndpoint is not null && string.IsNullOrEmpty(ContainerRuntimeSocket))
         {
             throw new ArgumentException($"Container runtime endpoint '{ContainerRuntimeEndpoint}' names no socket.");
+        }
+
+        if (KubeletPort is < 0 or > 65535)
+        {
+            throw new ArgumentException($"--kubelet-port {KubeletPort} is not a port number (0-65535)");
         }
 
         RateLimit.Validate();

@@ -1,19 +1,19 @@
 using System.Net;
 using System.Threading.Channels;
-using Grpc.Core;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Navarch.Kubelet.Cri;
-using Navarch.Kubelet.Cri.V1;
 using Navarch.Kubelet.Pods;
+using Navarch.Kubelet.Pods.Lifecycle;
 
 namespace Navarch.Kubelet.Hosting;
 
 /// <summary>
-/// Drives one pod (one UID) on this node, as the kubelet's per-pod worker: starts it once, posts its status while it
-/// is not finished, and when the pod is being deleted kills it with the grace period and removes the API object with
+/// Drives one pod (one UID) on this node, as the kubelet's per-pod worker: syncs it through a <see cref="PodRunner"/>
+/// every status interval (sooner when an update, a probe change or the runner asks), posts its status when it changed
+/// while it is not finished, and when the pod is being deleted kills it with the grace period and removes the API object with
 /// grace 0 (the kubelet's final delete). Updates only replace the latest pod and wake the loop, so informer handlers never block.
 /// </summary>
 internal sealed class PodWorker
@@ -25,6 +25,10 @@ internal sealed class PodWorker
     private readonly TimeSpan _statusInterval;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    /// <summary>The shortest pause between two syncs of one pod, so a pass that asks for another at once cannot spin.</summary>
+    private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(50);
+
+    private readonly PodServices _services;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private V1Pod _latest;
     private volatile bool _removed;
@@ -34,10 +38,12 @@ internal sealed class PodWorker
         CriClient cri,
         PodSandboxConfigBuilder sandboxBuilder,
         PodRunnerOptions runnerOptions,
+        PodServices services,
         TimeSpan statusInterval,
         V1Pod pod,
         ILogger logger)
     {
+        _services = services;
         _client = client;
         _cri = cri;
         _sandboxBuilder = sandboxBuilder;
@@ -67,13 +73,24 @@ internal sealed class PodWorker
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var runner = new PodRunner(_cri, Latest, _sandboxBuilder, _runnerOptions);
-        var started = false;
+        var runner = new PodRunner(_cri, Latest, _sandboxBuilder, _runnerOptions, _services);
+        await using (runner.ConfigureAwait(false))
+        {
+            // A probe result changed: sync now rather than at the next interval.
+            runner.Changed += () => _wake.Writer.TryWrite(true);
+            await RunAsync(runner, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunAsync(PodRunner runner, CancellationToken cancellationToken)
+    {
+        var synced = false;
         string? posted = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var pod = Latest;
+            TimeSpan? requeue = null;
             try
             {
                 if (_removed || pod.Metadata.DeletionTimestamp is not null)
@@ -82,21 +99,17 @@ internal sealed class PodWorker
                     return;
                 }
 
+                // A finished pod is left as it is, as the kubelet does: nothing of it restarts and its status is final.
                 if (!IsFinished(pod))
                 {
-                    if (!started)
+                    var status = await runner.SyncAsync(pod, cancellationToken).ConfigureAwait(false);
+                    requeue = runner.RequeueAfter;
+                    if (!synced)
                     {
-                        // A pod whose sandbox exists was started before (by a previous kubelet run): do not start a second one.
-                        if (!await HasSandboxAsync(pod, cancellationToken).ConfigureAwait(false))
-                        {
-                            await runner.RunAsync(cancellationToken).ConfigureAwait(false);
-                            KubeletLog.PodStarted(_logger, pod.Namespace(), pod.Name());
-                        }
-
-                        started = true;
+                        KubeletLog.PodStarted(_logger, pod.Namespace(), pod.Name());
+                        synced = true;
                     }
 
-                    var status = await runner.GetStatusAsync(cancellationToken).ConfigureAwait(false);
                     KeepApiTimes(pod.Status, status);
                     var json = KubernetesJson.Serialize(status);
                     if (json != posted)
@@ -110,13 +123,13 @@ internal sealed class PodWorker
                     }
                 }
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested
-                && e is RpcException or HttpOperationException or HttpRequestException or IOException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
             {
+                // Level-triggered: whatever failed is tried again on the next pass.
                 KubeletLog.PodSyncFailed(_logger, pod.Namespace(), pod.Name(), e);
             }
 
-            await WaitAsync(cancellationToken).ConfigureAwait(false);
+            await WaitAsync(requeue, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -147,30 +160,6 @@ internal sealed class PodWorker
     }
 
     /// <summary>
-    /// True when a ready sandbox of this pod exists (started by an earlier kubelet run). Sandboxes that are not ready
-    /// are left by a failed start (e.g. the CNI config was not there yet): they are removed so the start can be retried.
-    /// </summary>
-    private async Task<bool> HasSandboxAsync(V1Pod pod, CancellationToken cancellationToken)
-    {
-        var filter = new PodSandboxFilter();
-        filter.LabelSelector[KubernetesLabels.PodUid] = pod.Uid();
-        var ready = false;
-        foreach (var sandbox in await _cri.ListPodSandboxAsync(filter, cancellationToken).ConfigureAwait(false))
-        {
-            if (sandbox.State == PodSandboxState.SandboxReady)
-            {
-                ready = true;
-                continue;
-            }
-
-            await _cri.StopPodSandboxAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
-            await _cri.RemovePodSandboxAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
-        }
-
-        return ready;
-    }
-
-    /// <summary>
     /// The runner computes status from the pod as it first saw it; the start time and the transition times of conditions
     /// whose status holds come from the pod as the API has it now, so an unchanged pod yields an unchanged status.
     /// </summary>
@@ -195,10 +184,11 @@ internal sealed class PodWorker
     private static bool IsFinished(V1Pod pod) =>
         pod.Status?.Phase is PodStatusBuilder.PhaseSucceeded or PodStatusBuilder.PhaseFailed;
 
-    /// <summary>Waits for an update or the status interval, whichever comes first.</summary>
-    private async Task WaitAsync(CancellationToken cancellationToken)
+    /// <summary>Waits for an update, a probe change or the status interval (shortened to the runner's requeue hint), whichever comes first.</summary>
+    private async Task WaitAsync(TimeSpan? requeue, CancellationToken cancellationToken)
     {
-        using var interval = new CancellationTokenSource(_statusInterval, _time);
+        var wait = requeue is { } hint && hint < _statusInterval ? (hint < MinimumWait ? MinimumWait : hint) : _statusInterval;
+        using var interval = new CancellationTokenSource(wait, _time);
         using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, interval.Token);
         try
         {

@@ -6,11 +6,8 @@ public sealed record PodRunnerOptions
     /// <summary>The CRI runtime handler for the sandbox; empty means the runtime's default.</summary>
     public string RuntimeHandler { get; init; } = string.Empty;
 
-    /// <summary>The node's IP, reported as <c>hostIP</c> and as a host-network pod's <c>podIP</c>.</summary>
+    /// <summary>The node's IP, reported as <c>hostIP</c> and as a host-network pod's <c>podIP</c>; probes of host-network pods dial it.</summary>
     public string? HostIP { get; init; }
-
-    /// <summary>How often an init container's status is polled while waiting for it to exit.</summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -1,13 +1,16 @@
 using System.Globalization;
 using k8s.Models;
 using Navarch.Kubelet.Cri.V1;
+using Navarch.Kubelet.Pods.Probes;
 
 namespace Navarch.Kubelet.Pods;
 
 /// <summary>
 /// Computes a pod's <see cref="V1PodStatus"/> from what the runtime reports, as the kubelet's generateAPIPodStatus does:
 /// phase from restartPolicy and container states, the standard conditions, container and init container statuses,
-/// pod and host IPs, start time and QoS class. Readiness is "running" until probes exist.
+/// pod and host IPs, start time and QoS class. A container's <c>started</c> and <c>ready</c> come from its probes
+/// (<c>health</c>); without them a running container is both. A container whose latest attempt exited and that has a
+/// waiting reason (CrashLoopBackOff, ...) is reported waiting with the exit as its <c>lastState</c>, as the kubelet does.
 /// </summary>
 public sealed class PodStatusBuilder(TimeProvider timeProvider, string runtimeName = "containerd")
 {
@@ -21,12 +24,14 @@ public sealed class PodStatusBuilder(TimeProvider timeProvider, string runtimeNa
     /// <param name="containers">CRI statuses of all containers of the pod, any attempt.</param>
     /// <param name="waiting">Why containers that have no runtime status are not running (ErrImagePull, ...).</param>
     /// <param name="hostIP">The node's IP, for <c>hostIP</c> and a host-network pod's <c>podIP</c>.</param>
+    /// <param name="health">started/ready of a running container by its runtime id; null treats running as both.</param>
     public V1PodStatus Build(
         V1Pod pod,
         PodSandboxStatus? sandbox,
         IReadOnlyCollection<ContainerStatus> containers,
         IReadOnlyDictionary<string, ContainerWaitingReason>? waiting,
-        string? hostIP)
+        string? hostIP,
+        Func<string, ContainerHealth>? health = null)
     {
         ArgumentNullException.ThrowIfNull(pod);
         ArgumentNullException.ThrowIfNull(containers);
@@ -38,14 +43,37 @@ public sealed class PodStatusBuilder(TimeProvider timeProvider, string runtimeNa
         var initSpecs = pod.Spec?.InitContainers ?? [];
         var appSpecs = pod.Spec?.Containers ?? [];
 
-        var initStatuses = initSpecs.Select(spec => ContainerStatusOf(spec, byName, waiting, "PodInitializing")).ToList();
-        var incompleteInit = initStatuses.Where(status => status.State.Terminated?.ExitCode != 0).Select(status => status.Name).ToList();
+        var initStatuses = initSpecs.Select(spec => ContainerStatusOf(spec, byName, waiting, "PodInitializing", health)).ToList();
+        foreach (var (spec, initStatus) in initSpecs.Zip(initStatuses))
+        {
+            if (!IsSidecar(spec))
+            {
+                // As the kubelet: a regular init container is ready once it has completed, never while it runs.
+                initStatus.Ready = initStatus.State.Terminated?.ExitCode == 0;
+            }
+        }
+
+        // Once an app container has run the pod has initialized, whatever its sidecars do after (restart, or stop at the end).
+        var appStarted = appSpecs.Any(spec => byName.ContainsKey(spec.Name));
+        var incompleteInit = new List<string>();
+        for (var i = 0; i < initSpecs.Count; i++)
+        {
+            // A sidecar (an init container with restartPolicy Always) is done initializing once it has started.
+            var done = IsSidecar(initSpecs[i])
+                ? appStarted || (initStatuses[i].State.Running is not null && initStatuses[i].Started == true)
+                : initStatuses[i].State.Terminated?.ExitCode == 0;
+            if (!done)
+            {
+                incompleteInit.Add(initStatuses[i].Name);
+            }
+        }
+
         var initialized = incompleteInit.Count == 0;
         var appStatuses = appSpecs
-            .Select(spec => ContainerStatusOf(spec, byName, waiting, initialized ? "ContainerCreating" : "PodInitializing"))
+            .Select(spec => ContainerStatusOf(spec, byName, waiting, initialized ? "ContainerCreating" : "PodInitializing", health))
             .ToList();
 
-        var phase = Phase(restartPolicy, initStatuses, appStatuses);
+        var phase = Phase(restartPolicy, initSpecs, initStatuses, appStatuses, appStarted);
         var status = new V1PodStatus
         {
             Phase = phase,
@@ -72,26 +100,59 @@ public sealed class PodStatusBuilder(TimeProvider timeProvider, string runtimeNa
         return status;
     }
 
-    private static string Phase(string restartPolicy, List<V1ContainerStatus> init, List<V1ContainerStatus> app)
+    /// <summary>An init container with restartPolicy Always runs beside the app containers (a sidecar).</summary>
+    public static bool IsSidecar(V1Container container) => container.RestartPolicy == "Always";
+
+    private static string Phase(
+        string restartPolicy, IList<V1Container> initSpecs, List<V1ContainerStatus> init, List<V1ContainerStatus> app, bool appStarted)
     {
         // As the kubelet's getPhase: a failed init container fails the pod only when it will not be restarted.
-        foreach (var status in init)
+        var pendingInit = false;
+        for (var i = 0; i < init.Count; i++)
         {
+            var status = init[i];
+            if (IsSidecar(initSpecs[i]))
+            {
+                pendingInit |= !appStarted && (status.State.Running is null || status.Started != true);
+                continue;
+            }
+
             if (status.State.Terminated is { ExitCode: not 0 } && restartPolicy == "Never")
             {
                 return PhaseFailed;
             }
+
+            pendingInit |= status.State.Terminated?.ExitCode != 0;
         }
 
-        if (init.Any(status => status.State.Terminated?.ExitCode != 0))
+        if (pendingInit)
         {
             return PhasePending;
         }
 
-        var waiting = app.Count(status => status.State.Waiting is not null);
-        var running = app.Count(status => status.State.Running is not null);
-        var stopped = app.Count(status => status.State.Terminated is not null);
-        var succeeded = app.Count(status => status.State.Terminated?.ExitCode == 0);
+        int waiting = 0, running = 0, stopped = 0, succeeded = 0;
+        foreach (var status in app)
+        {
+            if (status.State.Running is not null)
+            {
+                running++;
+            }
+            else if (status.State.Terminated is { } terminated)
+            {
+                stopped++;
+                succeeded += terminated.ExitCode == 0 ? 1 : 0;
+            }
+            else if (status.LastState?.Terminated is not null)
+            {
+                // Crashed and waiting for its restart.
+                stopped++;
+            }
+            else
+            {
+                waiting++;
+            }
+        }
+
         if (app.Count == 0 || waiting > 0)
         {
             return PhasePending;
@@ -102,22 +163,17 @@ public sealed class PodStatusBuilder(TimeProvider timeProvider, string runtimeNa
             return PhaseRunning;
         }
 
-        if (stopped > 0)
+        if (restartPolicy == "Always")
         {
-            if (restartPolicy == "Always")
-            {
-                return PhaseRunning;
-            }
-
-            if (stopped == succeeded)
-            {
-                return PhaseSucceeded;
-            }
-
-            return restartPolicy == "Never" ? PhaseFailed : PhaseRunning;
+            return PhaseRunning;
         }
 
-        return PhasePending;
+        if (stopped == succeeded)
+        {
+            return PhaseSucceeded;
+        }
+
+        return restartPolicy == "Never" ? PhaseFailed : PhaseRunning;
     }
 
     private List<V1PodCondition> Conditions(
@@ -135,8 +191,10 @@ public sealed class PodStatusBuilder(TimeProvider timeProvider, string runtimeNa
 
         foreach (var type in new[] { "Ready", "ContainersReady" })
         {
+            var gate = type == "Ready" && !terminal && unready.Count == 0 ? UnreadyGate(pod) : null;
             conditions.Add(
                 terminal ? Condition(pod, type, false, "PodCompleted", null)
+                : gate is not null ? Condition(pod, type, false, "ReadinessGatesNotReady", gate)
                 : unready.Count == 0 ? Condition(pod, type, true, null, null)
                 : Condition(pod, type, false, "ContainersNotReady", $"containers with unready status: [{string.Join(' ', unready)}]"));
         }
@@ -147,7 +205,36 @@ public sealed class PodStatusBuilder(TimeProvider timeProvider, string runtimeNa
             conditions.Add(scheduled ?? Condition(pod, "PodScheduled", true, null, null));
         }
 
+        // Conditions others own (readiness gates, DisruptionTarget, ...) are kept: the status is posted as a whole.
+        foreach (var other in pod.Status?.Conditions ?? [])
+        {
+            if (!conditions.Any(condition => condition.Type == other.Type))
+            {
+                conditions.Add(other);
+            }
+        }
+
         return conditions;
+    }
+
+    /// <summary>Why a readiness gate holds the pod back, in the kubelet's words; null when every gate's condition is True.</summary>
+    private static string? UnreadyGate(V1Pod pod)
+    {
+        foreach (var gate in pod.Spec?.ReadinessGates ?? [])
+        {
+            var condition = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == gate.ConditionType);
+            if (condition is null)
+            {
+                return $"corresponding condition of pod readiness gate \"{gate.ConditionType}\" does not exist.";
+            }
+
+            if (condition.Status != "True")
+            {
+                return $"the status of pod readiness gate \"{gate.ConditionType}\" is not \"True\", but {condition.Status}";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>A condition whose transition time is kept from the pod's current status while its status does not change.</summary>
@@ -163,7 +250,8 @@ public sealed class PodStatusBuilder(TimeProvider timeProvider, string runtimeNa
         V1Container spec,
         Dictionary<string, List<ContainerStatus>> byName,
         IReadOnlyDictionary<string, ContainerWaitingReason> waiting,
-        string defaultWaitingReason)
+        string defaultWaitingReason,
+        Func<string, ContainerHealth>? health)
     {
         var result = new V1ContainerStatus { Name = spec.Name, Image = spec.Image, ImageID = string.Empty, Ready = false, Started = false };
         if (!byName.TryGetValue(spec.Name, out var attempts) || attempts.Count == 0)
@@ -182,9 +270,20 @@ public sealed class PodStatusBuilder(TimeProvider timeProvider, string runtimeNa
         result.ImageID = latest.ImageRef;
         result.RestartCount = RestartCount(latest, attempts.Count);
         result.State = State(latest, runtimeName);
-        result.Ready = result.State.Running is not null;
-        result.Started = result.State.Running is not null;
-        if (attempts.Count > 1)
+        if (result.State.Running is not null)
+        {
+            var probed = health?.Invoke(latest.Id) ?? new ContainerHealth(true, true);
+            result.Started = probed.Started;
+            result.Ready = probed.Ready;
+        }
+
+        if (latest.State == ContainerState.ContainerExited && waiting.TryGetValue(spec.Name, out var next))
+        {
+            // Exited and about to be restarted (or held back): waiting, with the exit as the last state.
+            result.LastState = result.State;
+            result.State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = next.Reason, Message = next.Message } };
+        }
+        else if (attempts.Count > 1)
         {
             result.LastState = State(attempts[1], runtimeName);
         }

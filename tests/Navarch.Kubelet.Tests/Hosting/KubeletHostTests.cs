@@ -89,6 +89,118 @@ public sealed class KubeletHostTests(KubeletHostFixture fixture)
         Assert.Empty(await ContainersOfAsync(created.Uid(), timeout.Token));
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task FailingLivenessProbe_ApiShowsRestartsCrashLoopBackOffAndKubeletEvents()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        var ns = await fixture.NamespaceAsync("liveness");
+        var pod = NewPod("unhealthy", "Always", "sleep", "3600");
+        pod.Spec.Containers[0].LivenessProbe = new V1Probe
+        {
+            Exec = new V1ExecAction { Command = ["false"] },
+            PeriodSeconds = 1,
+            FailureThreshold = 1,
+            // sleep ignores SIGTERM; keep each kill short.
+            TerminationGracePeriodSeconds = 1,
+        };
+        await fixture.Admin.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: timeout.Token);
+
+        var crashing = await EventuallyAsync(
+            async () =>
+            {
+                var current = await fixture.Admin.CoreV1.ReadNamespacedPodAsync("unhealthy", ns, cancellationToken: timeout.Token);
+                var container = current.Status?.ContainerStatuses?.FirstOrDefault();
+                return container?.State?.Waiting?.Reason == "CrashLoopBackOff" ? current : null;
+            },
+            timeout.Token);
+
+        var status = Assert.Single(crashing.Status.ContainerStatuses);
+        Assert.True(status.RestartCount >= 1);
+        Assert.Equal(
+            $"back-off 10s restarting failed container=app pod=unhealthy_{ns}({crashing.Uid()})",
+            status.State.Waiting.Message);
+        Assert.Equal(137, status.LastState.Terminated.ExitCode);
+        Assert.Equal("Running", crashing.Status.Phase);
+
+        var events = await EventuallyAsync(
+            async () =>
+            {
+                var list = await fixture.Admin.CoreV1.ListNamespacedEventAsync(ns, cancellationToken: timeout.Token);
+                return list.Items.Any(e => e.Reason == "Killing") && list.Items.Any(e => e.Reason == "Unhealthy") ? list : null;
+            },
+            timeout.Token);
+        var killing = events.Items.First(e => e.Reason == "Killing");
+        Assert.Equal("Container app failed liveness probe, will be restarted", killing.Message);
+        Assert.Equal(("kubelet", KubeletHostFixture.NodeName), (killing.Source?.Component, killing.Source?.Host));
+        Assert.Equal("unhealthy", killing.InvolvedObject.Name);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ReadinessProbe_ApiReadyConditionFollowsIt()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        var ns = await fixture.NamespaceAsync("ready");
+        var pod = NewPod("web", "Always", "sh", "-c", "mkdir -p /www && echo ok > /www/index.html && sleep 2 && exec httpd -f -p 18091 -h /www");
+        pod.Spec.Containers[0].ReadinessProbe = new V1Probe
+        {
+            HttpGet = new V1HTTPGetAction { Port = 18091, Path = "/index.html" },
+            PeriodSeconds = 1,
+        };
+        await fixture.Admin.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: timeout.Token);
+
+        var running = await EventuallyAsync(
+            async () =>
+            {
+                var current = await fixture.Admin.CoreV1.ReadNamespacedPodAsync("web", ns, cancellationToken: timeout.Token);
+                return current.Status?.Phase == PodStatusBuilder.PhaseRunning ? current : null;
+            },
+            timeout.Token);
+        Assert.Equal("False", running.Status.Conditions.Single(c => c.Type == "Ready").Status);
+        Assert.False(running.Status.ContainerStatuses[0].Ready);
+
+        var ready = await EventuallyAsync(
+            async () =>
+            {
+                var current = await fixture.Admin.CoreV1.ReadNamespacedPodAsync("web", ns, cancellationToken: timeout.Token);
+                return current.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true ? current : null;
+            },
+            timeout.Token);
+        Assert.True(ready.Status.ContainerStatuses[0].Ready);
+        Assert.Equal("True", ready.Status.Conditions.Single(c => c.Type == "ContainersReady").Status);
+        await fixture.Admin.CoreV1.DeleteNamespacedPodAsync("web", ns, new V1DeleteOptions { GracePeriodSeconds = 1 }, cancellationToken: timeout.Token);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task VolumeThatCannotBeSetUp_ContainerCreatingWithFailedMountEvent()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        var ns = await fixture.NamespaceAsync("mountfail");
+        var pod = NewPod("mountfail", "Always", "sleep", "3600");
+        pod.Spec.Volumes = [new V1Volume { Name = "data", HostPath = new V1HostPathVolumeSource { Path = "/nonexistent-navarch-lifecycle", Type = "Directory" } }];
+        pod.Spec.Containers[0].VolumeMounts = [new V1VolumeMount { Name = "data", MountPath = "/data" }];
+        await fixture.Admin.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: timeout.Token);
+
+        var events = await EventuallyAsync(
+            async () =>
+            {
+                var list = await fixture.Admin.CoreV1.ListNamespacedEventAsync(ns, cancellationToken: timeout.Token);
+                return list.Items.Any(e => e.Reason == "FailedMount") ? list : null;
+            },
+            timeout.Token);
+        Assert.Contains("/nonexistent-navarch-lifecycle", events.Items.First(e => e.Reason == "FailedMount").Message, StringComparison.Ordinal);
+
+        var current = await EventuallyAsync(
+            async () =>
+            {
+                var read = await fixture.Admin.CoreV1.ReadNamespacedPodAsync("mountfail", ns, cancellationToken: timeout.Token);
+                return read.Status?.ContainerStatuses is { Count: 1 } ? read : null;
+            },
+            timeout.Token);
+        Assert.Equal("Pending", current.Status.Phase);
+        Assert.Equal("ContainerCreating", current.Status.ContainerStatuses[0].State.Waiting?.Reason);
+        Assert.Empty(await ContainersOfAsync(current.Uid(), timeout.Token));
+    }
+
     private async Task<IReadOnlyList<Container>> ContainersOfAsync(string uid, CancellationToken cancellationToken)
     {
         var filter = new ContainerFilter();
@@ -104,7 +216,8 @@ public sealed class KubeletHostTests(KubeletHostFixture fixture)
             NodeName = KubeletHostFixture.NodeName,
             HostNetwork = true,
             RestartPolicy = restartPolicy,
-            Containers = [new V1Container { Name = "app", Image = "busybox", Command = command }],
+            // The image is imported; there is no registry to pull busybox:latest from (Always is the API default for :latest).
+            Containers = [new V1Container { Name = "app", Image = "busybox", ImagePullPolicy = "IfNotPresent", Command = command }],
         },
     };
 

@@ -18,11 +18,9 @@ public sealed class PodRunnerTests(ContainerdFixture fixture)
     {
         using var timeout = new CancellationTokenSource(TestTimeout);
         var pod = TestPods.New("hello", "Never", TestPods.Busybox("app", "sh", "-c", "echo hello-from-pod"));
-        var runner = NewRunner(pod);
+        await using var runner = NewRunner(pod);
         try
         {
-            await runner.RunAsync(timeout.Token);
-
             var status = await WaitForPhaseAsync(runner, PodStatusBuilder.PhaseSucceeded, timeout.Token);
             var container = Assert.Single(status.ContainerStatuses);
             Assert.Equal("app", container.Name);
@@ -55,14 +53,12 @@ public sealed class PodRunnerTests(ContainerdFixture fixture)
         using var timeout = new CancellationTokenSource(TestTimeout);
         var pod = TestPods.New("inits", "Never", TestPods.Busybox("app", "sh", "-c", "echo app"));
         pod.Spec.InitContainers = [TestPods.Busybox("first", "sh", "-c", "echo first"), TestPods.Busybox("second", "true")];
-        var runner = NewRunner(pod);
+        await using var runner = NewRunner(pod);
         try
         {
-            await runner.RunAsync(timeout.Token);
-
             var status = await WaitForPhaseAsync(runner, PodStatusBuilder.PhaseSucceeded, timeout.Token);
             Assert.Equal(["first", "second"], status.InitContainerStatuses.Select(init => init.Name));
-            Assert.All(status.InitContainerStatuses, init => Assert.Equal(0, init.State.Terminated?.ExitCode));
+            Assert.All(status.InitContainerStatuses, init => Assert.Equal((0, true), (init.State.Terminated?.ExitCode, init.Ready)));
             Assert.Equal("True", Assert.Single(status.Conditions, condition => condition.Type == "Initialized").Status);
             var runtime = await CriStatusesAsync(pod, timeout.Token);
             Assert.True(runtime["first"].FinishedAt <= runtime["second"].StartedAt, "second started before first finished");
@@ -80,13 +76,10 @@ public sealed class PodRunnerTests(ContainerdFixture fixture)
         using var timeout = new CancellationTokenSource(TestTimeout);
         var pod = TestPods.New("init-fails", "Never", TestPods.Busybox("app", "true"));
         pod.Spec.InitContainers = [TestPods.Busybox("broken", "sh", "-c", "exit 4")];
-        var runner = NewRunner(pod);
+        await using var runner = NewRunner(pod);
         try
         {
-            await runner.RunAsync(timeout.Token);
-
-            var status = await runner.GetStatusAsync(timeout.Token);
-            Assert.Equal(PodStatusBuilder.PhaseFailed, status.Phase);
+            var status = await WaitForPhaseAsync(runner, PodStatusBuilder.PhaseFailed, timeout.Token);
             Assert.Equal(4, Assert.Single(status.InitContainerStatuses).State.Terminated?.ExitCode);
             Assert.Equal("PodInitializing", Assert.Single(status.ContainerStatuses).State.Waiting?.Reason);
             var initialized = Assert.Single(status.Conditions, condition => condition.Type == "Initialized");
@@ -103,11 +96,9 @@ public sealed class PodRunnerTests(ContainerdFixture fixture)
     {
         using var timeout = new CancellationTokenSource(TestTimeout);
         var pod = TestPods.New("failing", "Never", TestPods.Busybox("app", "sh", "-c", "exit 3"));
-        var runner = NewRunner(pod);
+        await using var runner = NewRunner(pod);
         try
         {
-            await runner.RunAsync(timeout.Token);
-
             var status = await WaitForPhaseAsync(runner, PodStatusBuilder.PhaseFailed, timeout.Token);
             var terminated = Assert.Single(status.ContainerStatuses).State.Terminated;
             Assert.NotNull(terminated);
@@ -124,9 +115,7 @@ public sealed class PodRunnerTests(ContainerdFixture fixture)
     {
         using var timeout = new CancellationTokenSource(TestTimeout);
         var pod = TestPods.New("long", "Always", TestPods.Busybox("app", "sleep", "3600"));
-        var runner = NewRunner(pod);
-        await runner.RunAsync(timeout.Token);
-
+        await using var runner = NewRunner(pod);
         var status = await WaitForPhaseAsync(runner, PodStatusBuilder.PhaseRunning, timeout.Token);
         var container = Assert.Single(status.ContainerStatuses);
         Assert.NotNull(container.State.Running);
@@ -160,11 +149,9 @@ public sealed class PodRunnerTests(ContainerdFixture fixture)
             new V1EnvVar { Name = "NODE", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "spec.nodeName" } } },
         ];
         var pod = TestPods.New("envpod", "Never", app);
-        var runner = NewRunner(pod);
+        await using var runner = NewRunner(pod);
         try
         {
-            await runner.RunAsync(timeout.Token);
-
             await WaitForPhaseAsync(runner, PodStatusBuilder.PhaseSucceeded, timeout.Token);
             var log = Path.Combine(_sandboxBuilder.LogDirectory(pod), "app", "0.log");
             var line = Assert.Single(await File.ReadAllLinesAsync(log, timeout.Token));
@@ -177,20 +164,18 @@ public sealed class PodRunnerTests(ContainerdFixture fixture)
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task Run_ImageNotOnNode_ContainerWaitingErrImagePullAndPodPending()
+    public async Task Run_ImageNotOnNodeWithPullNever_ContainerWaitingErrImageNeverPullAndPodPending()
     {
         using var timeout = new CancellationTokenSource(TestTimeout);
-        var pod = TestPods.New("noimage", "Always", new V1Container { Name = "app", Image = "docker.io/library/not-imported:1.0" });
-        var runner = NewRunner(pod);
+        var pod = TestPods.New("noimage", "Always", new V1Container { Name = "app", Image = "docker.io/library/not-imported:1.0", ImagePullPolicy = "Never" });
+        await using var runner = NewRunner(pod);
         try
         {
-            await runner.RunAsync(timeout.Token);
-
-            var status = await runner.GetStatusAsync(timeout.Token);
+            var status = await runner.SyncAsync(pod, timeout.Token);
             Assert.Equal(PodStatusBuilder.PhasePending, status.Phase);
             var waiting = Assert.Single(status.ContainerStatuses).State.Waiting;
             Assert.NotNull(waiting);
-            Assert.Equal("ErrImagePull", waiting.Reason);
+            Assert.Equal("ErrImageNeverPull", waiting.Reason);
             Assert.Contains("docker.io/library/not-imported:1.0", waiting.Message, StringComparison.Ordinal);
         }
         finally
@@ -202,6 +187,40 @@ public sealed class PodRunnerTests(ContainerdFixture fixture)
     private PodRunner NewRunner(V1Pod pod) =>
         new(fixture.Cri, pod, _sandboxBuilder, new PodRunnerOptions { HostIP = HostIP });
 
+    [Fact(Timeout = 30_000)]
+    public async Task Sync_SecondRunnerForRunningPod_AdoptsContainersWithoutRecreating()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        var pod = TestPods.New("adopt", "Always", TestPods.Busybox("app", "sleep", "3600"));
+        await using var first = NewRunner(pod);
+        try
+        {
+            var running = await WaitForPhaseAsync(first, PodStatusBuilder.PhaseRunning, timeout.Token);
+
+            // A restarted kubelet: a new runner with no memory of the first.
+            await using var second = NewRunner(pod);
+            var adopted = await second.SyncAsync(pod, timeout.Token);
+
+            var before = Assert.Single(running.ContainerStatuses);
+            var after = Assert.Single(adopted.ContainerStatuses);
+            Assert.Equal(before.ContainerID, after.ContainerID);
+            Assert.Equal(0, after.RestartCount);
+            Assert.Equal(first.SandboxId, second.SandboxId);
+            Assert.Single(await fixture.Cri.ListContainersAsync(PodContainers(pod), timeout.Token));
+        }
+        finally
+        {
+            await StopAsync(first);
+        }
+    }
+
+    private static ContainerFilter PodContainers(V1Pod pod)
+    {
+        var filter = new ContainerFilter();
+        filter.LabelSelector[KubernetesLabels.PodUid] = pod.Metadata.Uid;
+        return filter;
+    }
+
     private static async Task StopAsync(PodRunner runner)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
@@ -209,20 +228,31 @@ public sealed class PodRunnerTests(ContainerdFixture fixture)
     }
 
     /// <summary>Polls the pod's status until it reaches the phase; fails fast if it reaches another terminal phase.</summary>
-    private static async Task<V1PodStatus> WaitForPhaseAsync(PodRunner runner, string phase, CancellationToken cancellationToken)
+    private static Task<V1PodStatus> WaitForPhaseAsync(PodRunner runner, string phase, CancellationToken cancellationToken) =>
+        SyncUntilAsync(
+            runner,
+            status =>
+            {
+                Assert.False(
+                    status.Phase != phase && status.Phase is PodStatusBuilder.PhaseSucceeded or PodStatusBuilder.PhaseFailed,
+                    $"pod reached {status.Phase} while waiting for {phase}");
+                return status.Phase == phase;
+            },
+            cancellationToken);
+
+    /// <summary>Drives the runner as the pod worker does (sync, wait at most 100 ms or its requeue hint) until the status satisfies <paramref name="done"/>.</summary>
+    internal static async Task<V1PodStatus> SyncUntilAsync(PodRunner runner, Func<V1PodStatus, bool> done, CancellationToken cancellationToken)
     {
         while (true)
         {
-            var status = await runner.GetStatusAsync(cancellationToken);
-            if (status.Phase == phase)
+            var status = await runner.SyncAsync(runner.Pod, cancellationToken);
+            if (done(status))
             {
                 return status;
             }
 
-            Assert.False(
-                status.Phase is PodStatusBuilder.PhaseSucceeded or PodStatusBuilder.PhaseFailed,
-                $"pod reached {status.Phase} while waiting for {phase}");
-            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+            var wait = runner.RequeueAfter is { } hint && hint < TimeSpan.FromMilliseconds(100) ? hint : TimeSpan.FromMilliseconds(100);
+            await Task.Delay(wait < TimeSpan.FromMilliseconds(20) ? TimeSpan.FromMilliseconds(20) : wait, cancellationToken);
         }
     }
 

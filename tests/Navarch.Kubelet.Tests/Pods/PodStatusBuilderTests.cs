@@ -1,6 +1,7 @@
 using k8s.Models;
 using Navarch.Kubelet.Cri.V1;
 using Navarch.Kubelet.Pods;
+using Navarch.Kubelet.Pods.Probes;
 
 namespace Navarch.Kubelet.Tests.Pods;
 
@@ -95,6 +96,120 @@ public sealed class PodStatusBuilderTests
         };
 
         Assert.Equal(("BestEffort", "Guaranteed", "Burstable"), (QosClass.Of(best), QosClass.Of(guaranteed), QosClass.Of(burstable)));
+    }
+
+    [Theory]
+    [InlineData("OnFailure")]
+    [InlineData("Always")]
+    public void Status_ExitedContainerInBackOff_WaitingWithLastStateAndPodRunning(string restartPolicy)
+    {
+        var pod = TestPods.New("p", restartPolicy, TestPods.Busybox("app", "true"));
+        var exited = Exited("app", 1);
+        exited.Annotations["io.kubernetes.container.restartCount"] = "3";
+        var waiting = new Dictionary<string, ContainerWaitingReason>
+        {
+            ["app"] = new("CrashLoopBackOff", "back-off 40s restarting failed container=app pod=p_default(uid)"),
+        };
+
+        var status = _builder.Build(pod, Sandbox(), [exited], waiting, null);
+
+        Assert.Equal("Running", status.Phase);
+        var app = Assert.Single(status.ContainerStatuses);
+        Assert.Equal(("CrashLoopBackOff", "back-off 40s restarting failed container=app pod=p_default(uid)"), (app.State.Waiting?.Reason, app.State.Waiting?.Message));
+        Assert.Equal((1, "Error", "containerd://id-app"), (app.LastState.Terminated.ExitCode, app.LastState.Terminated.Reason, app.LastState.Terminated.ContainerID));
+        Assert.Equal(3, app.RestartCount);
+        Assert.False(app.Ready);
+    }
+
+    [Fact]
+    public void Status_RuntimeReasonOOMKilled_IsTheTerminatedReason()
+    {
+        var pod = TestPods.New("p", "Never", TestPods.Busybox("app", "true"));
+        var exited = Exited("app", 137);
+        exited.Reason = "OOMKilled";
+
+        var status = _builder.Build(pod, Sandbox(), [exited], null, null);
+
+        Assert.Equal("Failed", status.Phase);
+        Assert.Equal(("OOMKilled", 137), (status.ContainerStatuses[0].State.Terminated.Reason, status.ContainerStatuses[0].State.Terminated.ExitCode));
+    }
+
+    [Fact]
+    public void Status_RunningButNotReadyByProbe_ContainersReadyFalse()
+    {
+        var pod = TestPods.New("p", "Always", TestPods.Busybox("a", "true"), TestPods.Busybox("b", "true"));
+
+        var status = _builder.Build(pod, Sandbox(), [Running("a"), Running("b")], null, null, id => new ContainerHealth(Started: true, Ready: id == "id-a"));
+
+        Assert.Equal("Running", status.Phase);
+        Assert.Equal([true, false], status.ContainerStatuses.Select(c => c.Ready));
+        Assert.All(status.ContainerStatuses, c => Assert.True(c.Started));
+        var ready = Assert.Single(status.Conditions, condition => condition.Type == "ContainersReady");
+        Assert.Equal(("False", "ContainersNotReady", "containers with unready status: [b]"), (ready.Status, ready.Reason, ready.Message));
+    }
+
+    [Fact]
+    public void Status_RestartedContainer_LastStateIsPreviousAttempt()
+    {
+        var pod = TestPods.New("p", "Always", TestPods.Busybox("app", "true"));
+        var previous = Exited("app", 2);
+        previous.Id = "old";
+        var current = Running("app");
+        current.CreatedAt = previous.CreatedAt + 1;
+        current.Annotations["io.kubernetes.container.restartCount"] = "1";
+
+        var status = _builder.Build(pod, Sandbox(), [previous, current], null, null);
+
+        var app = Assert.Single(status.ContainerStatuses);
+        Assert.NotNull(app.State.Running);
+        Assert.Equal((2, "containerd://old"), (app.LastState.Terminated.ExitCode, app.LastState.Terminated.ContainerID));
+        Assert.Equal(1, app.RestartCount);
+    }
+
+    [Fact]
+    public void Status_StartedSidecarInitContainer_PodInitializedAndRunning()
+    {
+        var pod = TestPods.New("p", "Always", TestPods.Busybox("app", "true"));
+        var sidecar = TestPods.Busybox("proxy", "true");
+        sidecar.RestartPolicy = "Always";
+        pod.Spec.InitContainers = [sidecar];
+
+        var status = _builder.Build(pod, Sandbox(), [Running("proxy"), Running("app")], null, null);
+
+        Assert.Equal("Running", status.Phase);
+        Assert.Equal("True", Assert.Single(status.Conditions, condition => condition.Type == "Initialized").Status);
+        Assert.NotNull(Assert.Single(status.InitContainerStatuses).State.Running);
+    }
+
+    [Fact]
+    public void Status_ReadinessGateNotTrue_PodNotReadyAndGateConditionKept()
+    {
+        var pod = TestPods.New("p", "Always", TestPods.Busybox("app", "true"));
+        pod.Spec.ReadinessGates = [new V1PodReadinessGate { ConditionType = "example.com/lb" }];
+        pod.Status = new V1PodStatus { Conditions = [new V1PodCondition { Type = "example.com/lb", Status = "False" }] };
+
+        var status = _builder.Build(pod, Sandbox(), [Running("app")], null, null);
+
+        var ready = Assert.Single(status.Conditions, condition => condition.Type == "Ready");
+        Assert.Equal(
+            ("False", "ReadinessGatesNotReady", "the status of pod readiness gate \"example.com/lb\" is not \"True\", but False"),
+            (ready.Status, ready.Reason, ready.Message));
+        Assert.Equal("True", Assert.Single(status.Conditions, condition => condition.Type == "ContainersReady").Status);
+        Assert.Single(status.Conditions, condition => condition.Type == "example.com/lb");
+    }
+
+    [Fact]
+    public void Phase_NeverPodAppDoneSidecarStopped_Succeeded()
+    {
+        var pod = TestPods.New("p", "Never", TestPods.Busybox("app", "true"));
+        var sidecar = TestPods.Busybox("proxy", "true");
+        sidecar.RestartPolicy = "Always";
+        pod.Spec.InitContainers = [sidecar];
+
+        var status = _builder.Build(pod, Sandbox(), [Exited("proxy", 137), Exited("app", 0)], null, null);
+
+        Assert.Equal("Succeeded", status.Phase);
+        Assert.Equal("True", Assert.Single(status.Conditions, condition => condition.Type == "Initialized").Status);
     }
 
     private static PodSandboxStatus Sandbox() => new() { Id = "sandbox", State = PodSandboxState.SandboxReady, CreatedAt = 1_767_225_600_000_000_000 };

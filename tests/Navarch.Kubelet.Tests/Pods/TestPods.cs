@@ -11,5 +11,14 @@ internal static class TestPods
         Spec = new V1PodSpec { HostNetwork = true, NodeName = "node-1", RestartPolicy = restartPolicy, Containers = containers },
     };
 
-    public static V1Container Busybox(string name, params string[] command) => new() { Name = name, Image = "busybox", Command = command };
+    /// <summary>busybox with IfNotPresent: the image is imported, and there is no registry to pull <c>:latest</c> from.</summary>
+    public static V1Container Busybox(string name, params string[] command) =>
+        new() { Name = name, Image = "busybox", ImagePullPolicy = "IfNotPresent", Command = command };
+
+    public static V1Probe Exec(params string[] command) => new()
+    {
+        Exec = new V1ExecAction { Command = command },
+        PeriodSeconds = 1,
+        FailureThreshold = 1,
+    };
 }
