@@ -1,16 +1,18 @@
+using System.Globalization;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Navarch.Client;
+using Navarch.Client.Events;
 using Navarch.Client.Hosting;
 using Navarch.Client.Informers;
 using Navarch.Kubelet.Containerd;
 using Navarch.Kubelet.Cri;
+using Navarch.Kubelet.Gc;
 using Navarch.Kubelet.Images;
 using Navarch.Kubelet.Node;
-using Navarch.Client.Events;
 using Navarch.Kubelet.Pods;
 using Navarch.Kubelet.Pods.Lifecycle;
 using Navarch.Kubelet.Pods.Probes;
@@ -62,7 +64,7 @@ public sealed class KubeletHost(
         Directory.CreateDirectory(options.DataDirectory);
         _client = clientFactory(options.RateLimit);
 
-        string socket, snapshotter, runtimeVersion, sandboxImage, cniConfDirectory;
+        string socket, snapshotter, runtimeVersion, sandboxImage, cniConfDirectory, imageFilesystem;
         CriClient cri;
         if (options.ContainerRuntimeSocket is { } external)
         {
@@ -71,8 +73,9 @@ public sealed class KubeletHost(
             (socket, snapshotter) = (external, options.ExternalSnapshotter);
             sandboxImage = BusyboxImages.PauseReference;
 
-            // containerd's own default CNI conf_dir.
+            // containerd's own default CNI conf_dir and root.
             cniConfDirectory = "/etc/cni/net.d";
+            imageFilesystem = "/var/lib/containerd";
         }
         else
         {
@@ -82,6 +85,7 @@ public sealed class KubeletHost(
             (socket, snapshotter, runtimeVersion) = (containerdOptions.SocketPath, _containerd.Snapshotter, _containerd.RuntimeVersion);
             sandboxImage = containerdOptions.SandboxImage;
             cniConfDirectory = containerdOptions.CniConfDirectory;
+            imageFilesystem = containerdOptions.RootDirectory;
         }
 
         await ImportImagesAsync(cri, new ContainerdImageImporter(socket, snapshotter), sandboxImage, cancellationToken).ConfigureAwait(false);
@@ -114,10 +118,17 @@ public sealed class KubeletHost(
         // As the kubelet: events come from component "kubelet" on host <node name>.
         _events = new EventRecorder(_client, "kubelet", options.NodeName, loggers, time);
         await _events.StartAsync(cancellationToken).ConfigureAwait(false);
+        // What resourceFieldRef env and Burstable OOM scores fall back to when a container sets no limit.
+        var allocatable = new Dictionary<string, ResourceQuantity>
+        {
+            ["cpu"] = new(info.CpuCount.ToString(CultureInfo.InvariantCulture)),
+            ["memory"] = new(info.MemoryBytes.ToString(CultureInfo.InvariantCulture)),
+            ["ephemeral-storage"] = new(info.EphemeralStorageBytes.ToString(CultureInfo.InvariantCulture)),
+        };
         _podServices = new PodServices
         {
-            Volumes = new PodVolumeManager(_client, options.PodsDirectory, time, loggers.CreateLogger<PodVolumeManager>()),
-            Inputs = new ContainerInputsResolver(_client),
+            Volumes = new PodVolumeManager(_client, options.PodsDirectory, time, loggers.CreateLogger<PodVolumeManager>()) { NodeAllocatable = allocatable },
+            Inputs = new ContainerInputsResolver(_client, cri, allocatable, time),
             Images = new ImagePuller(cri, _client, time, _events, loggers.CreateLogger<ImagePuller>()),
             Events = _events,
             Actions = new ProbeActions(cri),
@@ -131,12 +142,34 @@ public sealed class KubeletHost(
             (_, pod) => OnPod(pod),
             (pod, _) => OnPodDeleted(pod)));
         _informers.Start(_run.Stopping);
+        var gc = new GarbageCollectionLoop(
+            new ContainerGarbageCollector(
+                cri, new ContainerGcOptions { PodLogsDirectory = options.LogsDirectory }, () => LivePodUids(pods), time, loggers.CreateLogger<ContainerGarbageCollector>()),
+            new ImageGarbageCollector(
+                cri, new ImageGcOptions { SandboxImage = sandboxImage, ImageFilesystemPath = imageFilesystem }, () => LivePodUids(pods), time,
+                loggers.CreateLogger<ImageGarbageCollector>()),
+            time,
+            loggers.CreateLogger<GarbageCollectionLoop>());
         _run.Start(_informers, stopping => Task.WhenAll(
             registrar.RunAsync(stopping),
             lease.RunAsync(stopping),
-            cni.RunAsync(_client, options.NodeName, nodeOptions.RetryInterval, time, stopping)));
+            cni.RunAsync(_client, options.NodeName, nodeOptions.RetryInterval, time, stopping),
+            RunGarbageCollectionAsync(gc, pods, stopping)));
         KubeletLog.Started(_logger, options.NodeName, runtimeVersion);
     }
+
+    /// <summary>
+    /// Collects only once the pod informer has synced: before that every pod would look deleted and its exited
+    /// containers would be removed.
+    /// </summary>
+    private static async Task RunGarbageCollectionAsync(GarbageCollectionLoop gc, SharedIndexInformer<V1Pod> pods, CancellationToken stopping)
+    {
+        await pods.WaitForSyncAsync(stopping).ConfigureAwait(false);
+        await gc.RunAsync(stopping).ConfigureAwait(false);
+    }
+
+    private static HashSet<string> LivePodUids(SharedIndexInformer<V1Pod> pods) =>
+        pods.Indexer.List().Select(pod => pod.Uid()).ToHashSet(StringComparer.Ordinal);
 
     private async Task ImportImagesAsync(CriClient cri, ContainerdImageImporter importer, string sandboxImage, CancellationToken cancellationToken)
     {
@@ -164,7 +197,7 @@ public sealed class KubeletHost(
             return;
         }
 
-        foreach (var tarball in Directory.EnumerateFiles(options.ImagesDirectory, "*.tar").Order(StringComparer.Ordinal))
+        foreach (var tarball in ImageTarballs.Find(options.ImagesDirectory))
         {
             await importer.ImportAsync(tarball, cancellationToken).ConfigureAwait(false);
             KubeletLog.ImageImported(_logger, tarball);
