@@ -42,7 +42,16 @@ internal sealed class NavarchServerProcess : IAsyncDisposable
         StartAsync(binDir, dataDir, [], ct);
 
     /// <summary>As <see cref="StartAsync(string, string, CancellationToken)"/>, with extra <c>navarch server</c> flags.</summary>
-    public static async Task<NavarchServerProcess> StartAsync(string binDir, string dataDir, IEnumerable<string> extraArguments, CancellationToken ct)
+    public static Task<NavarchServerProcess> StartAsync(string binDir, string dataDir, IEnumerable<string> extraArguments, CancellationToken ct) =>
+        StartAsync(binDir, dataDir, extraArguments, withAgent: false, ct);
+
+    /// <summary>
+    /// As <see cref="StartAsync(string, string, IEnumerable{string}, CancellationToken)"/>; with
+    /// <paramref name="withAgent"/> the server also runs its node agent (its own containerd under
+    /// <c>&lt;dataDir&gt;/agent</c>, real containers), which needs root and the runtime packages.
+    /// </summary>
+    public static async Task<NavarchServerProcess> StartAsync(
+        string binDir, string dataDir, IEnumerable<string> extraArguments, bool withAgent, CancellationToken ct)
     {
         var root = RepositoryRoot();
         var output = Path.Combine(root, CliOutput);
@@ -60,7 +69,7 @@ internal sealed class NavarchServerProcess : IAsyncDisposable
             "--data-dir", dataDir,
             "--https-port", "0",
             "--bind-address", "127.0.0.1",
-            "--disable-agent",
+            .. (withAgent ? Array.Empty<string>() : ["--disable-agent"]),
             .. extraArguments,
         ]);
         return new NavarchServerProcess(process) { KubeconfigPath = Path.Combine(dataDir, "kubeconfig.yaml"), AssemblyPath = assembly };
@@ -125,6 +134,9 @@ internal sealed class NavarchServerProcess : IAsyncDisposable
     {
         return _process.TotalProcessorTime();
     }
+
+    /// <summary>Stops the server with SIGTERM (its agent then stops containerd); false if it outlived <paramref name="timeout"/>.</summary>
+    public Task<bool> TerminateAsync(TimeSpan timeout) => _process.TerminateAsync(timeout);
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 

@@ -8,6 +8,7 @@ var commands = new Dictionary<string, Func<string[], CancellationToken, Task<int
     ["scheduler"] = SchedulerBenchmark.RunAsync,
     ["scheduler-core"] = SchedulerCoreBenchmark.RunAsync,
     ["deployment"] = DeploymentBenchmark.RunAsync,
+    ["pod-startup"] = PodStartupBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
