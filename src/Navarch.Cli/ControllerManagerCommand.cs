@@ -20,11 +20,15 @@ internal static class ControllerManagerCommand
         var burst = new Option<int>("--kube-api-burst") { Description = "Burst of requests to the API server", DefaultValueFactory = _ => defaults.Burst };
         var clusterCidr = new Option<string>("--cluster-cidr") { Description = "Pod network; each node gets a slice of it", DefaultValueFactory = _ => defaults.ClusterCidr };
         var maskSize = new Option<int>("--node-cidr-mask-size") { Description = "Prefix length of each node's pod CIDR", DefaultValueFactory = _ => defaults.NodeCidrMaskSize };
+        var rootCaFile = new Option<string?>("--root-ca-file")
+        {
+            Description = "Cluster CA published to every namespace as ConfigMap kube-root-ca.crt (default: the kubeconfig's certificate authority)",
+        };
         var controllers = new Option<string>("--controllers") { Description = "Controllers to run: '*' for all, 'name' to add one, '-name' to leave one out", DefaultValueFactory = _ => "*" };
 
         var command = new Command("controller-manager", "Run the controller manager against an API server.")
         {
-            kubeconfig, securePort, bindAddress, leaderElect, qps, burst, clusterCidr, maskSize, controllers,
+            kubeconfig, securePort, bindAddress, leaderElect, qps, burst, clusterCidr, maskSize, controllers, rootCaFile,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -38,11 +42,16 @@ internal static class ControllerManagerCommand
                 ClusterCidr = parse.GetValue(clusterCidr)!,
                 NodeCidrMaskSize = parse.GetValue(maskSize),
                 Controllers = parse.GetValue(controllers)!,
+                RootCaFile = parse.GetValue(rootCaFile) is { Length: > 0 } file ? Path.GetFullPath(file) : null,
             };
             return await StandaloneComponent.RunAsync(
                 "controller-manager",
                 parse.GetValue(kubeconfig)!,
-                settings.Build,
+                () =>
+                {
+                    settings.RootCaData ??= settings.RootCaFile is null ? KubeconfigCa.Read(parse.GetValue(kubeconfig)!) : null;
+                    return settings.Build();
+                },
                 (sp, options, clients) => new ControllerManagerHost(
                     options, ControllerRegistry.All, clients,
                     sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()),

@@ -34,6 +34,12 @@ internal sealed class ControllerManagerSettings
 
     public TimeSpan NodeMonitorGracePeriod { get; set; } = new ControllerManagerOptions().NodeMonitorGracePeriod;
 
+    /// <summary>The cluster CA file root-ca-cert-publisher publishes (--root-ca-file).</summary>
+    public string? RootCaFile { get; set; }
+
+    /// <summary>The cluster CA as PEM when no file names it (taken from the kubeconfig, as kube-controller-manager does).</summary>
+    public string? RootCaData { get; set; }
+
     /// <summary>Applies one <c>key=value</c> of <c>--kube-controller-manager-arg</c>; throws ArgumentException on an unknown key or bad value.</summary>
     public void Apply(string argument)
     {
@@ -57,9 +63,10 @@ internal sealed class ControllerManagerSettings
             case "controllers": Controllers = value; break;
             case "terminated-pod-gc-threshold": TerminatedPodGcThreshold = ParseInt(key, value); break;
             case "node-monitor-grace-period": NodeMonitorGracePeriod = ParseDuration(key, value); break;
+            case "root-ca-file": RootCaFile = value.Length == 0 ? throw Bad(key, value) : Path.GetFullPath(value); break;
             default:
                 throw new ArgumentException($"--kube-controller-manager-arg {argument}: unknown flag {key} (known: secure-port, bind-address, leader-elect, " +
-                    "kube-api-qps, kube-api-burst, cluster-cidr, node-cidr-mask-size, controllers, terminated-pod-gc-threshold, node-monitor-grace-period)");
+                    "kube-api-qps, kube-api-burst, cluster-cidr, node-cidr-mask-size, controllers, terminated-pod-gc-threshold, node-monitor-grace-period, root-ca-file)");
         }
     }
 
@@ -94,6 +101,8 @@ internal sealed class ControllerManagerSettings
                 Controllers = Controllers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 TerminatedPodGcThreshold = TerminatedPodGcThreshold,
                 NodeMonitorGracePeriod = NodeMonitorGracePeriod,
+                RootCaFile = RootCaFile,
+                RootCaData = RootCaData,
             },
         };
     }

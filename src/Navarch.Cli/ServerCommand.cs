@@ -35,7 +35,7 @@ internal static class ServerCommand
         var controllerManagerArgs = new Option<string[]>("--kube-controller-manager-arg")
         {
             Description = "A flag for the embedded controller manager, key=value (secure-port, bind-address, leader-elect, kube-api-qps, kube-api-burst, " +
-                "cluster-cidr, node-cidr-mask-size, controllers, terminated-pod-gc-threshold, node-monitor-grace-period)",
+                "cluster-cidr, node-cidr-mask-size, controllers, terminated-pod-gc-threshold, node-monitor-grace-period, root-ca-file)",
             AllowMultipleArgumentsPerToken = false,
         };
         var schedulerArgs = new Option<string[]>("--kube-scheduler-arg")
@@ -98,7 +98,11 @@ internal static class ServerCommand
 
                 if (!parse.GetValue(disableControllerManager))
                 {
-                    var settings = new ControllerManagerSettings();
+                    var settings = new ControllerManagerSettings
+                    {
+                        // The API server's own CA, written as it starts; root-ca-file in --kube-controller-manager-arg overrides it.
+                        RootCaFile = Path.Combine(options.DataDir, "server", "tls", ClusterCertificates.CaCertificateFile),
+                    };
                     if (parse.GetValue(clusterCidr) is { } cidr) settings.ClusterCidr = cidr;
                     foreach (var argument in parse.GetValue(controllerManagerArgs) ?? [])
                     {

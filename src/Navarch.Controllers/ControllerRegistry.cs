@@ -20,6 +20,7 @@ public static class ControllerRegistry
         NodeLifecycle.NodeLifecycleController.Descriptor,
         NodeLifecycle.TaintEvictionController.Descriptor,
         ServiceAccount.ServiceAccountsController.Descriptor,
+        RootCaCertPublisher.RootCaCertPublisherController.Descriptor,
         Namespace.NamespaceController.Descriptor,
         GarbageCollector.GarbageCollectorController.Descriptor,
         PodGC.PodGcController.Descriptor,

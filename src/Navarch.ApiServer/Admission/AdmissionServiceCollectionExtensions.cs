@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Navarch.ApiServer.Admission.DefaultTolerationSeconds;
 using Navarch.ApiServer.Admission.Priority;
+using Navarch.ApiServer.Admission.ServiceAccount;
 
 namespace Navarch.ApiServer.Admission;
 
@@ -8,7 +9,7 @@ namespace Navarch.ApiServer.Admission;
 public static class AdmissionServiceCollectionExtensions
 {
     /// <summary>
-    /// The default plugins in kube-apiserver's order (DefaultTolerationSeconds before Priority). Needs the
+    /// The default plugins in kube-apiserver's order (ServiceAccount, then DefaultTolerationSeconds, then Priority). Needs the
     /// <see cref="Registry.ResourceRegistry"/>, <see cref="Watch.WatchCacheSet"/> and <see cref="Objects.ObjectRepository"/>
     /// registered too.
     /// </summary>
@@ -17,11 +18,18 @@ public static class AdmissionServiceCollectionExtensions
         services.AddSingleton<IPriorityClassLister, PriorityClassLister>();
         services.AddSingleton<PriorityAdmission>();
         services.AddSingleton<DefaultTolerationSecondsAdmission>();
+        services.AddSingleton<IServiceAccountLister, ServiceAccountLister>();
+        // The shared Random is thread-safe; requests admit pods concurrently.
+        services.AddSingleton(provider => new ServiceAccountAdmission(provider.GetRequiredService<IServiceAccountLister>(), Random.Shared));
         services.AddSingleton(provider =>
         {
             var priority = provider.GetRequiredService<PriorityAdmission>();
             return new AdmissionChain(
-                [provider.GetRequiredService<DefaultTolerationSecondsAdmission>(), priority],
+                [
+                    provider.GetRequiredService<ServiceAccountAdmission>(),
+                    provider.GetRequiredService<DefaultTolerationSecondsAdmission>(),
+                    priority,
+                ],
                 [priority]);
         });
         return services;

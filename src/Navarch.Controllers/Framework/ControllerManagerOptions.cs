@@ -29,6 +29,15 @@ public sealed record ControllerManagerOptions
     /// <summary>The service-account token issuer the API server checks (--service-account-issuer).</summary>
     public string ServiceAccountIssuer { get; init; } = "https://kubernetes.default.svc.cluster.local";
 
+    /// <summary>
+    /// PEM file of the cluster CA that root-ca-cert-publisher puts in every namespace (--root-ca-file); read when the
+    /// controller starts. Takes precedence over <see cref="RootCaData"/>.
+    /// </summary>
+    public string? RootCaFile { get; init; }
+
+    /// <summary>The cluster CA as PEM, as kube-controller-manager takes it from its kubeconfig when --root-ca-file is not given.</summary>
+    public string? RootCaData { get; init; }
+
     /// <summary>Controllers to run: "*" for all, a name to add, "-name" to leave one out (--controllers).</summary>
     public IReadOnlyList<string> Controllers { get; init; } = ["*"];
 

@@ -91,7 +91,10 @@ public sealed partial class ControllerManagerHost(
         {
             foreach (var descriptor in controllers)
             {
-                if (options.Controllers.IsEnabled(descriptor.Name)) built.Add(descriptor.Create(context));
+                if (options.Controllers.IsEnabled(descriptor.Name) && descriptor.Create(context) is { } controller)
+                {
+                    built.Add(controller);
+                }
             }
 
             _informers!.Start(_run.Stopping);
