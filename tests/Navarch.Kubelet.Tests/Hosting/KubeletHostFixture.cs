@@ -1,3 +1,5 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging.Abstractions;
 using Navarch.Kubelet.Hosting;
 using Navarch.Kubelet.Images;
@@ -8,6 +10,8 @@ namespace Navarch.Kubelet.Tests.Hosting;
 /// <summary>
 /// An in-process API server and a <see cref="KubeletHost"/> for node <see cref="NodeName"/> running its own containerd
 /// in a temporary agent directory, with busybox placed in <c>agent/images/</c> so the kubelet imports it at start.
+/// The kubelet serves its API on a free loopback port, trusting the API server's cluster CA, as <c>navarch server</c>
+/// wires them.
 /// </summary>
 public sealed class KubeletHostFixture : ApiServerFixture, IAsyncLifetime
 {
@@ -29,6 +33,9 @@ public sealed class KubeletHostFixture : ApiServerFixture, IAsyncLifetime
             NodeStatusUpdateFrequency = TimeSpan.FromSeconds(2),
             LeaseRenewInterval = TimeSpan.FromSeconds(2),
             PodStatusInterval = TimeSpan.FromMilliseconds(200),
+            KubeletPort = 0,
+            KubeletBindAddress = IPAddress.Loopback,
+            ClientCaPem = ApiServer.Certificates.CaCertificatePem,
         };
         Directory.CreateDirectory(options.ImagesDirectory);
         await using (var output = File.Create(Path.Combine(options.ImagesDirectory, "busybox.tar")))
@@ -38,6 +45,18 @@ public sealed class KubeletHostFixture : ApiServerFixture, IAsyncLifetime
 
         _kubelet = new KubeletHost(options, ClientFor("system:node:" + NodeName), NullLoggerFactory.Instance, TimeProvider.System);
         await _kubelet.StartAsync(timeout.Token);
+    }
+
+    /// <summary>An HTTPS client for the kubelet API with a certificate the cluster CA issued to <paramref name="commonName"/>.</summary>
+    public HttpClient KubeletClient(string commonName)
+    {
+        var issued = ApiServer.Certificates.IssueClientCertificate(commonName, ["system:masters"], TimeSpan.FromDays(1));
+        using var pem = X509Certificate2.CreateFromPem(issued.CertificatePem, issued.PrivateKeyPem);
+        var certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.ClientCertificates = [certificate];
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        return new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{Kubelet.KubeletPort}"), Timeout = TimeSpan.FromSeconds(20) };
     }
 
     protected override async Task StopComponentsAsync()

@@ -2,11 +2,13 @@ using System.Net;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Navarch.Kubelet.Tests.Hosting;
 
 namespace Navarch.Kubelet.Tests.Server;
 
 /// <summary>The kubelet API inside a running kubelet: the port the Node reports, and logs of a pod it ran.</summary>
-public sealed class KubeletApiHostTests(KubeletApiHostFixture fixture) : IClassFixture<KubeletApiHostFixture>
+[Collection(KubeletHostCollection.Name)]
+public sealed class KubeletApiHostTests(KubeletHostFixture fixture)
 {
     private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(40);
 
@@ -22,7 +24,7 @@ public sealed class KubeletApiHostTests(KubeletApiHostFixture fixture) : IClassF
         {
             try
             {
-                var node = await fixture.Admin.CoreV1.ReadNodeAsync(KubeletApiHostFixture.NodeName, cancellationToken: timeout.Token);
+                var node = await fixture.Admin.CoreV1.ReadNodeAsync(KubeletHostFixture.NodeName, cancellationToken: timeout.Token);
                 return node.Status?.DaemonEndpoints?.KubeletEndpoint?.Port;
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
@@ -46,7 +48,7 @@ public sealed class KubeletApiHostTests(KubeletApiHostFixture fixture) : IClassF
             Metadata = new V1ObjectMeta { Name = "printer" },
             Spec = new V1PodSpec
             {
-                NodeName = KubeletApiHostFixture.NodeName,
+                NodeName = KubeletHostFixture.NodeName,
                 RestartPolicy = "Never",
                 HostNetwork = true,
                 Containers =
