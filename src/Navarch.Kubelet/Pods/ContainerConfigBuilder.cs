@@ -105,6 +105,7 @@ public sealed class ContainerConfigBuilder
         config.Labels[KubernetesLabels.PodUid] = uid;
         config.Labels[KubernetesLabels.ContainerName] = container.Name;
         config.Annotations[KubernetesLabels.ContainerRestartCount] = restartCount.ToString(CultureInfo.InvariantCulture);
+        config.Annotations[KubernetesLabels.ContainerHash] = ContainerHash.Of(container);
         return config;
     }
 

@@ -10,4 +10,7 @@ public static class KubernetesLabels
 
     /// <summary>An annotation, as the kubelet keeps it, so a restart count survives the kubelet itself.</summary>
     public const string ContainerRestartCount = "io.kubernetes.container.restartCount";
+
+    /// <summary>An annotation with the <see cref="ContainerHash"/> of the spec the container was made from.</summary>
+    public const string ContainerHash = "io.kubernetes.container.hash";
 }

@@ -15,7 +15,7 @@ namespace Navarch.Kubelet.Pods;
 /// the kubelet's SyncPod / computePodActions: a ready sandbox (a dead one is replaced and everything restarts), then the
 /// init containers one at a time to a successful exit (a sidecar init container only to started), then the app
 /// containers; exited containers restart as restartPolicy says, with the per-container CrashLoopBackOff; failed
-/// liveness and startup probes kill their container. Everything is found in the runtime by the pod UID label, so a
+/// liveness and startup probes kill their container, and a running container whose spec changed is replaced. Everything is found in the runtime by the pod UID label, so a
 /// restarted kubelet adopts what is running instead of recreating it.
 /// </summary>
 public sealed class PodRunner : IAsyncDisposable
@@ -328,6 +328,15 @@ public sealed class PodRunner : IAsyncDisposable
             var latest = state.LatestOf(container.Name);
             if (latest is null)
             {
+                await _containers.StartAsync(sync, state, container, start, cancellationToken).ConfigureAwait(false);
+                acted = true;
+            }
+            else if (latest.State == ContainerState.ContainerRunning && ContainerHash.Changed(container, latest.Annotations))
+            {
+                // As computePodActions: a changed spec (a new image) restarts the container whatever the restart policy.
+                _services.Events.Event(pod, EventTypes.Normal, "Killing", $"Container {container.Name} definition changed, will be restarted");
+                await _containers.KillAsync(pod, container, latest.Id, probeHost, ContainerOperations.GracePeriod(pod), cancellationToken, announce: false)
+                    .ConfigureAwait(false);
                 await _containers.StartAsync(sync, state, container, start, cancellationToken).ConfigureAwait(false);
                 acted = true;
             }

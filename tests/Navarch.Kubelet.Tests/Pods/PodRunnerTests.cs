@@ -184,6 +184,43 @@ public sealed class PodRunnerTests(ContainerdFixture fixture)
         }
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Sync_ImageOfRunningContainerChanged_ContainerReplacedEvenWithRestartNever()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        var pod = TestPods.New("set-image", "Never", TestPods.Busybox("app", "sleep", "3600"));
+        pod.Spec.TerminationGracePeriodSeconds = 1;
+        await using var runner = NewRunner(pod);
+        try
+        {
+            var before = Assert.Single((await WaitForPhaseAsync(runner, PodStatusBuilder.PhaseRunning, timeout.Token)).ContainerStatuses);
+
+            // As the informer hands it over after `kubectl set image`: a new pod object, same UID, another image.
+            var updated = TestPods.New("set-image", "Never", TestPods.Busybox("app", "sleep", "3600"));
+            updated.Metadata.Uid = pod.Metadata.Uid;
+            updated.Spec.TerminationGracePeriodSeconds = 1;
+            updated.Spec.Containers[0].Image = "docker.io/library/busybox:latest";
+            await runner.SyncAsync(updated, timeout.Token);
+
+            var after = Assert.Single((await SyncUntilAsync(
+                runner,
+                status => status.ContainerStatuses?.SingleOrDefault() is { State.Running: not null } container && container.ContainerID != before.ContainerID,
+                timeout.Token)).ContainerStatuses);
+            Assert.Equal(1, after.RestartCount);
+            Assert.Equal("docker.io/library/busybox:latest", after.Image);
+            Assert.NotNull(after.LastState?.Terminated);
+            Assert.Single(await fixture.Cri.ListContainersAsync(PodContainers(pod), timeout.Token), container => container.State == ContainerState.ContainerRunning);
+
+            // The same spec again changes nothing.
+            var again = await runner.SyncAsync(updated, timeout.Token);
+            Assert.Equal(after.ContainerID, Assert.Single(again.ContainerStatuses).ContainerID);
+        }
+        finally
+        {
+            await StopAsync(runner);
+        }
+    }
+
     private PodRunner NewRunner(V1Pod pod) =>
         new(fixture.Cri, pod, _sandboxBuilder, new PodRunnerOptions { HostIP = HostIP });
 
