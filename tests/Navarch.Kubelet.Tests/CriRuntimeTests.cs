@@ -36,6 +36,18 @@ public sealed partial class CriRuntimeTests(ContainerdFixture fixture)
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task RuntimeReadiness_WithoutCniConfig_ReportsNetworkNotReady()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+
+        // The collection's containerd runs host-network pods only and never gets a CNI config.
+        var problem = await new Navarch.Kubelet.Node.RuntimeReadiness(fixture.Cri).ProblemAsync(timeout.Token);
+
+        Assert.NotNull(problem);
+        Assert.StartsWith("container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:", problem, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task ImageStatus_FindsImportedImagesByShortAndFullName()
     {
         using var timeout = new CancellationTokenSource(TestTimeout);

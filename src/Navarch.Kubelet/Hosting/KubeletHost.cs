@@ -99,7 +99,8 @@ public sealed class KubeletHost(
             LeaseRenewInterval = options.LeaseRenewInterval,
             KubeletPort = kubeletPort,
         };
-        var registrar = new NodeRegistrar(_client, nodeOptions, info, runtimeVersion, time, loggers.CreateLogger<NodeRegistrar>());
+        var registrar = new NodeRegistrar(
+            _client, nodeOptions, info, runtimeVersion, time, loggers.CreateLogger<NodeRegistrar>(), new RuntimeReadiness(cri).ProblemAsync);
         var lease = new NodeLeaseRenewer(_client, nodeOptions, time, loggers.CreateLogger<NodeLeaseRenewer>());
         var cni = new CniConfigWriter(cniConfDirectory, Path.Combine(options.CniDirectory, "ipam"), loggers.CreateLogger<CniConfigWriter>());
 

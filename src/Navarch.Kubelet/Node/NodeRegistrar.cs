@@ -22,16 +22,23 @@ public sealed class NodeRegistrar
     /// <summary>As the kubelet's nodeStatusUpdateRetry.</summary>
     private const int StatusUpdateRetries = 5;
 
+    /// <summary>While the node is not Ready, how often the runtime is asked again, so Ready is posted as soon as it holds (the kubelet's fast status update).</summary>
+    private static readonly TimeSpan NotReadyPollInterval = TimeSpan.FromMilliseconds(200);
+
     private readonly IKubernetes _client;
     private readonly NodeOptions _options;
     private readonly NodeInfo _info;
     private readonly string _containerRuntimeVersion;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Func<CancellationToken, Task<string?>> _runtimeProblem;
+    private bool _postedReady;
 
+    /// <param name="runtimeProblem">Why the runtime cannot run pods (null when it can), as <see cref="RuntimeReadiness.ProblemAsync"/>; none means always ready.</param>
     /// <param name="containerRuntimeVersion">containerd's version as CRI <c>Version</c> reports it; reported as <c>containerd://&lt;version&gt;</c>.</param>
     public NodeRegistrar(
-        IKubernetes client, NodeOptions options, NodeInfo info, string containerRuntimeVersion, TimeProvider time, ILogger<NodeRegistrar>? logger = null)
+        IKubernetes client, NodeOptions options, NodeInfo info, string containerRuntimeVersion, TimeProvider time, ILogger<NodeRegistrar>? logger = null,
+        Func<CancellationToken, Task<string?>>? runtimeProblem = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
@@ -47,6 +54,7 @@ public sealed class NodeRegistrar
             : "containerd://" + containerRuntimeVersion;
         _time = time;
         _logger = logger ?? NullLogger<NodeRegistrar>.Instance;
+        _runtimeProblem = runtimeProblem ?? (_ => Task.FromResult<string?>(null));
     }
 
     /// <summary>Registers until it succeeds, then updates the status every <see cref="NodeOptions.NodeStatusUpdateFrequency"/> until cancelled.</summary>
@@ -68,7 +76,7 @@ public sealed class NodeRegistrar
 
         while (true)
         {
-            await Task.Delay(_options.NodeStatusUpdateFrequency, _time, cancellationToken).ConfigureAwait(false);
+            await WaitForNextUpdateAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 await UpdateStatusAsync(cancellationToken).ConfigureAwait(false);
@@ -76,6 +84,29 @@ public sealed class NodeRegistrar
             catch (Exception e) when (e is HttpOperationException or HttpRequestException)
             {
                 NodeLog.StatusUpdateFailed(_logger, _options.NodeName, e);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The update interval; while the last status posted was not Ready, cut short as soon as the runtime is ready, so
+    /// pods are not held back a whole interval once the pod network is there.
+    /// </summary>
+    private async Task WaitForNextUpdateAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _postedReady))
+        {
+            await Task.Delay(_options.NodeStatusUpdateFrequency, _time, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var started = _time.GetTimestamp();
+        while (_time.GetElapsedTime(started) < _options.NodeStatusUpdateFrequency)
+        {
+            await Task.Delay(NotReadyPollInterval, _time, cancellationToken).ConfigureAwait(false);
+            if (await _runtimeProblem(cancellationToken).ConfigureAwait(false) is null)
+            {
+                return;
             }
         }
     }
@@ -91,7 +122,7 @@ public sealed class NodeRegistrar
             Kind = "Node",
             Metadata = new V1ObjectMeta { Name = _options.NodeName, Labels = Labels() },
             Spec = new V1NodeSpec(),
-            Status = BuildStatus(null, Now()),
+            Status = BuildStatus(null, Now(), await _runtimeProblem(cancellationToken).ConfigureAwait(false)),
         };
         try
         {
@@ -116,7 +147,7 @@ public sealed class NodeRegistrar
         for (var attempt = 1; ; attempt++)
         {
             var current = await _client.CoreV1.ReadNodeAsync(_options.NodeName, cancellationToken: cancellationToken).ConfigureAwait(false);
-            current.Status = BuildStatus(current.Status, Now());
+            current.Status = BuildStatus(current.Status, Now(), await _runtimeProblem(cancellationToken).ConfigureAwait(false));
             try
             {
                 return await _client.CoreV1.ReplaceNodeStatusAsync(current, _options.NodeName, cancellationToken: cancellationToken)
@@ -178,8 +209,10 @@ public sealed class NodeRegistrar
         return new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
     }
 
-    internal V1NodeStatus BuildStatus(V1NodeStatus? previous, DateTime now)
+    /// <param name="notReady">Why the node is not Ready, or null when it is.</param>
+    internal V1NodeStatus BuildStatus(V1NodeStatus? previous, DateTime now, string? notReady = null)
     {
+        Volatile.Write(ref _postedReady, notReady is null);
         var capacity = new Dictionary<string, ResourceQuantity>
         {
             ["cpu"] = new(_info.CpuCount.ToString(CultureInfo.InvariantCulture)),
@@ -220,7 +253,9 @@ public sealed class NodeRegistrar
                 Condition(previous, "MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available", now),
                 Condition(previous, "DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure", now),
                 Condition(previous, "PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available", now),
-                Condition(previous, "Ready", "True", "KubeletReady", "kubelet is posting ready status", now),
+                notReady is null
+                    ? Condition(previous, "Ready", "True", "KubeletReady", "kubelet is posting ready status", now)
+                    : Condition(previous, "Ready", "False", "KubeletNotReady", notReady, now),
             ],
             Images = previous?.Images,
             VolumesAttached = previous?.VolumesAttached,

@@ -13,24 +13,41 @@ public sealed class KubeletHostTests(KubeletHostFixture fixture)
     private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(25);
 
     [Fact(Timeout = 30_000)]
-    public async Task Start_RegistersReadyNode()
+    public async Task Start_NodeNotReadyUntilItsPodNetworkIsConfigured_ThenReady()
     {
         using var timeout = new CancellationTokenSource(TestTimeout);
+        var registered = await EventuallyAsync(() => ReadNodeAsync(timeout.Token), timeout.Token);
+        if (string.IsNullOrEmpty(registered.Spec?.PodCIDR))
+        {
+            // No pod CIDR, so no CNI config, so containerd's NetworkReady is false: the node must say so.
+            var notReady = Assert.Single(registered.Status.Conditions, c => c.Type == "Ready");
+            Assert.Equal(("False", "KubeletNotReady"), (notReady.Status, notReady.Reason));
+            Assert.StartsWith("container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady", notReady.Message, StringComparison.Ordinal);
+
+            // What node IPAM does in a cluster.
+            var patch = new V1Patch("""{"spec":{"podCIDR":"10.244.7.0/24","podCIDRs":["10.244.7.0/24"]}}""", V1Patch.PatchType.MergePatch);
+            await fixture.Admin.CoreV1.PatchNodeAsync(patch, KubeletHostFixture.NodeName, cancellationToken: timeout.Token);
+        }
+
         var node = await EventuallyAsync(
-            async () =>
-            {
-                try
-                {
-                    var current = await fixture.Admin.CoreV1.ReadNodeAsync(KubeletHostFixture.NodeName, cancellationToken: timeout.Token);
-                    return current.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true ? current : null;
-                }
-                catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
-                {
-                    return null;
-                }
-            },
+            async () => await ReadNodeAsync(timeout.Token) is { } current && current.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true
+                ? current
+                : null,
             timeout.Token);
         Assert.StartsWith("containerd://", node.Status.NodeInfo.ContainerRuntimeVersion, StringComparison.Ordinal);
+        Assert.Equal("kubelet is posting ready status", Assert.Single(node.Status.Conditions, c => c.Type == "Ready").Message);
+    }
+
+    private async Task<V1Node?> ReadNodeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await fixture.Admin.CoreV1.ReadNodeAsync(KubeletHostFixture.NodeName, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
     }
 
     [Fact(Timeout = 30_000)]

@@ -125,6 +125,46 @@ public sealed class NodeRegistrarTests(NodeApiFixture fixture)
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
     }
 
+    [Fact]
+    public async Task Run_RuntimeNotReady_NodeNotReadyUntilItIs_ThenReadyWithoutWaitingAnInterval()
+    {
+        var name = NodeTestSupport.NewNodeName();
+        using var client = NodeTestSupport.KubeletClient(fixture, name);
+        const string problem = "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:cni plugin not initialized";
+        string? current = problem;
+        // An interval far longer than the test: only the not-Ready fast path can post Ready in time.
+        var options = Options(name) with { NodeStatusUpdateFrequency = TimeSpan.FromHours(1) };
+        var registrar = new NodeRegistrar(
+            client, options, NodeTestSupport.ProbeThisMachine(name), "1.6.20", TimeProvider.System, runtimeProblem: _ => Task.FromResult<string?>(Volatile.Read(ref current)));
+        using var stop = new CancellationTokenSource();
+        var run = registrar.RunAsync(stop.Token);
+
+        await NodeTestSupport.EventuallyAsync(async () => (await ReadyAsync(name))?.Status == "False", TimeSpan.FromSeconds(10));
+        var notReady = (await ReadyAsync(name))!;
+        Assert.Equal(("KubeletNotReady", problem), (notReady.Reason, notReady.Message));
+
+        Volatile.Write(ref current, null);
+        await NodeTestSupport.EventuallyAsync(async () => (await ReadyAsync(name))?.Status == "True", TimeSpan.FromSeconds(10));
+        var ready = (await ReadyAsync(name))!;
+        Assert.Equal(("KubeletReady", "kubelet is posting ready status"), (ready.Reason, ready.Message));
+
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+    }
+
+    private async Task<V1NodeCondition?> ReadyAsync(string name)
+    {
+        try
+        {
+            var node = await fixture.Admin.CoreV1.ReadNodeAsync(name);
+            return node.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready");
+        }
+        catch (k8s.Autorest.HttpOperationException)
+        {
+            return null;
+        }
+    }
+
     private async Task<DateTime?> HeartbeatAsync(string name)
     {
         try
