@@ -80,13 +80,17 @@ public sealed class ContainerGarbageCollector(
         return new GcResult(removedContainers, removedSandboxes, [], 0, errors);
     }
 
-    /// <summary>As the kubelet's removeContainer: the log file first (the runtime leaves it), then the container.</summary>
+    /// <summary>As the kubelet's removeContainer: the log files first (the runtime leaves them), then the container.</summary>
     private async Task RemoveContainerAsync(string id, CancellationToken cancellationToken)
     {
         var status = await cri.ContainerStatusAsync(id, verbose: false, cancellationToken).ConfigureAwait(false);
         if (status.Status?.LogPath is { Length: > 0 } logPath)
         {
             File.Delete(logPath);
+            foreach (var rotated in Logs.ContainerLogRotator.RotatedFiles(logPath))
+            {
+                File.Delete(rotated);
+            }
         }
 
         await cri.RemoveContainerAsync(id, cancellationToken).ConfigureAwait(false);

@@ -12,6 +12,7 @@ using Navarch.Kubelet.Containerd;
 using Navarch.Kubelet.Cri;
 using Navarch.Kubelet.Gc;
 using Navarch.Kubelet.Images;
+using Navarch.Kubelet.Logs;
 using Navarch.Kubelet.Node;
 using Navarch.Kubelet.Pods;
 using Navarch.Kubelet.Pods.Lifecycle;
@@ -155,7 +156,8 @@ public sealed class KubeletHost(
             registrar.RunAsync(stopping),
             lease.RunAsync(stopping),
             cni.RunAsync(_client, options.NodeName, nodeOptions.RetryInterval, time, stopping),
-            RunGarbageCollectionAsync(gc, pods, stopping)));
+            RunGarbageCollectionAsync(gc, pods, stopping),
+            new ContainerLogRotator(cri, options.LogRotation, time, loggers.CreateLogger<ContainerLogRotator>()).RunAsync(stopping)));
         KubeletLog.Started(_logger, options.NodeName, runtimeVersion);
     }
 

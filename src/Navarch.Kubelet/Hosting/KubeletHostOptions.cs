@@ -53,6 +53,9 @@ public sealed record KubeletHostOptions
     /// <summary>A file holding the cluster CA, as <c>--client-ca-file</c>; read when the kubelet starts.</summary>
     public string? ClientCaFile { get; init; }
 
+    /// <summary>Container log rotation, as the kubelet's containerLogMaxSize and containerLogMaxFiles.</summary>
+    public Logs.ContainerLogRotationOptions LogRotation { get; init; } = new();
+
     /// <summary>The kubelet's own files (its API's serving certificate).</summary>
     public string KubeletDirectory => Path.Combine(DataDirectory, "kubelet");
 
@@ -95,5 +98,6 @@ public sealed record KubeletHostOptions
         }
 
         RateLimit.Validate();
+        LogRotation.Validate();
     }
 }

@@ -81,10 +81,7 @@ internal sealed class ContainerLogsHandler(CriClient cri, PodContainerLocator lo
             await Task.Delay(pollInterval, time, cancellationToken).ConfigureAwait(false);
         }
 
-        await using var file = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete, Options = FileOptions.Asynchronous,
-        });
+        var file = OpenLog(path);
         if (options.TailLines is { } tail)
         {
             file.Position = await FindTailStartAsync(file, tail, cancellationToken).ConfigureAwait(false);
@@ -121,6 +118,14 @@ internal sealed class ContainerLogsHandler(CriClient cri, PodContainerLocator lo
                     await output.FlushAsync(cancellationToken).ConfigureAwait(false);
                     // Once the container is seen exited, one more read drains what it wrote last; then stop.
                     if (!options.Follow || exited) break;
+                    if (IsRotated(file, path) && File.Exists(path))
+                    {
+                        // The old file is read to its end: go on with the one the runtime reopened, from its start.
+                        await file.DisposeAsync().ConfigureAwait(false);
+                        file = OpenLog(path);
+                        continue;
+                    }
+
                     exited = !await IsRunningAsync(containerId, cancellationToken).ConfigureAwait(false);
                     if (!exited) await Task.Delay(pollInterval, time, cancellationToken).ConfigureAwait(false);
                     continue;
@@ -140,6 +145,29 @@ internal sealed class ContainerLogsHandler(CriClient cri, PodContainerLocator lo
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            await file.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static FileStream OpenLog(string path) => new(path, new FileStreamOptions
+    {
+        Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete, Options = FileOptions.Asynchronous,
+    });
+
+    /// <summary>
+    /// Whether the open log was renamed away by rotation: the kernel's name for the open descriptor is no longer
+    /// <paramref name="path"/>. Looked at only while following and idle, so it costs one readlink per poll.
+    /// </summary>
+    private static bool IsRotated(FileStream file, string path)
+    {
+        try
+        {
+            var link = File.ResolveLinkTarget("/proc/self/fd/" + file.SafeFileHandle.DangerousGetHandle(), returnFinalTarget: false);
+            return link is not null && link.FullName != Path.GetFullPath(path);
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 

@@ -24,6 +24,9 @@ public sealed class ContainerGarbageCollectorTests(ContainerdFixture fixture)
         var other = await RunToExitAsync(sandboxId, config, "sidecar", timeout.Token);
         var running = await StartAsync(sandboxId, config, "app", ["sleep", "600"], timeout.Token);
         var gc = new ContainerGarbageCollector(fixture.Cri, new ContainerGcOptions(), () => new HashSet<string> { config.Metadata.Uid }, TimeProvider.System);
+        // Files log rotation left beside attempt 0's log go with it.
+        var rotatedLog = Path.Combine(config.LogDirectory, "app", "0.log.20260101-000000.gz");
+        await File.WriteAllTextAsync(rotatedLog, "old", timeout.Token);
 
         var result = await gc.CollectAsync(timeout.Token);
 
@@ -35,6 +38,7 @@ public sealed class ContainerGarbageCollectorTests(ContainerdFixture fixture)
         Assert.Equal(new[] { exited[2], other, running }.Order(), remaining.Order());
         // Attempts 0 and 1 of "app" went with their logs; attempt 2 (the newest exited) keeps its log.
         Assert.False(File.Exists(Path.Combine(config.LogDirectory, "app", "0.log")));
+        Assert.False(File.Exists(rotatedLog));
         Assert.False(File.Exists(Path.Combine(config.LogDirectory, "app", "1.log")));
         Assert.True(File.Exists(Path.Combine(config.LogDirectory, "app", "2.log")));
         await fixture.RemoveSandboxAsync(sandboxId);

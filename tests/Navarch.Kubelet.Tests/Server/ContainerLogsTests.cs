@@ -78,6 +78,30 @@ public sealed partial class ContainerLogsTests(ContainerdFixture fixture) : IAsy
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Logs_Follow_GoesOnAcrossLogRotation()
+    {
+        await Pod.StartContainerAsync("app", 0, _timeout.Token, "sh", "-c", "i=0; while [ $i -lt 40 ]; do i=$((i+1)); echo n$i; sleep 0.1; done");
+        var rotator = new Navarch.Kubelet.Logs.ContainerLogRotator(fixture.Cri, new Navarch.Kubelet.Logs.ContainerLogRotationOptions { MaxSize = 1 });
+
+        using var response = await Api.ApiServerClient().GetAsync(Path("app") + "?follow=true", HttpCompletionOption.ResponseHeadersRead, _timeout.Token);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(_timeout.Token));
+        var lines = new List<string>();
+        var rotations = 0;
+        while (await reader.ReadLineAsync(_timeout.Token) is { } line)
+        {
+            lines.Add(line);
+            // Rotate twice while following, at lines 5 and 20 (rotations are at most one a second).
+            if (line is "n5" or "n20")
+            {
+                rotations += (await rotator.RotateAsync(_timeout.Token)).Count;
+            }
+        }
+
+        Assert.Equal(2, rotations);
+        Assert.Equal(Enumerable.Range(1, 40).Select(i => "n" + i), lines);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Logs_Previous_ReturnsThePreviousAttempt()
     {
         var first = await Pod.StartContainerAsync("app", 0, _timeout.Token, "sh", "-c", "echo attempt-zero");
