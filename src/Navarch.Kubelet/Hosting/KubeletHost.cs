@@ -63,6 +63,7 @@ public sealed class KubeletHost(
     {
         options.Validate();
         Directory.CreateDirectory(options.DataDirectory);
+        Directory.CreateDirectory(options.SeccompProfileDirectory);
         _client = clientFactory(options.RateLimit);
 
         string socket, snapshotter, runtimeVersion, sandboxImage, cniConfDirectory, imageFilesystem;
@@ -115,8 +116,8 @@ public sealed class KubeletHost(
             KubeletLog.RegistrationDeferred(_logger, options.NodeName, e);
         }
 
-        _sandboxBuilder = new PodSandboxConfigBuilder(options.LogsDirectory);
-        _runnerOptions = new PodRunnerOptions { HostIP = info.InternalIP, TimeProvider = time };
+        _sandboxBuilder = new PodSandboxConfigBuilder(options.LogsDirectory) { SeccompProfileRoot = options.SeccompProfileDirectory };
+        _runnerOptions = new PodRunnerOptions { HostIP = info.InternalIP, TimeProvider = time, SeccompProfileRoot = options.SeccompProfileDirectory };
         // As the kubelet: events come from component "kubelet" on host <node name>.
         _events = new EventRecorder(_client, "kubelet", options.NodeName, loggers, time);
         await _events.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -59,6 +59,9 @@ public sealed record KubeletHostOptions
     /// <summary>The kubelet's own files (its API's serving certificate).</summary>
     public string KubeletDirectory => Path.Combine(DataDirectory, "kubelet");
 
+    /// <summary>Localhost seccomp profiles (<c>seccompProfile.localhostProfile</c> is a path under it), as the kubelet's <c>&lt;root-dir&gt;/seccomp</c>.</summary>
+    public string SeccompProfileDirectory => Path.Combine(KubeletDirectory, "seccomp");
+
     public string ContainerdDirectory => Path.Combine(DataDirectory, "containerd");
 
     /// <summary>Image tarballs imported at start, for air-gapped nodes.</summary>

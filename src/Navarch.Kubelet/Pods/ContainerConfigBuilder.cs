@@ -16,6 +16,9 @@ public sealed class ContainerConfigBuilder
 {
     private readonly bool _swapControlled;
 
+    /// <summary>Where Localhost seccomp profiles are found, as the kubelet's <c>&lt;root-dir&gt;/seccomp</c>.</summary>
+    public string SeccompProfileRoot { get; init; } = "/var/lib/kubelet/seccomp";
+
     /// <summary>A builder for this node's cgroups (whether the swap limit can be set is probed once).</summary>
     public ContainerConfigBuilder()
         : this(SwapLimitSupported())
@@ -53,6 +56,7 @@ public sealed class ContainerConfigBuilder
             },
         };
         ContainerSecurity.Apply(pod, container, inputs.ImageUser, security);
+        security.Seccomp = SeccompProfiles.For(container.SecurityContext?.SeccompProfile, pod.Spec?.SecurityContext?.SeccompProfile, SeccompProfileRoot);
 
         var config = new ContainerConfig
         {

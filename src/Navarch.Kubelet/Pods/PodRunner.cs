@@ -59,7 +59,7 @@ public sealed class PodRunner : IAsyncDisposable
         _probes = new ProbeManager(_actions, _services.Events, _options.TimeProvider, () => Changed?.Invoke());
         _hooks = new LifecycleHookRunner(_actions, _options.TimeProvider);
         _backOff = new ContainerBackOff(_options.TimeProvider);
-        _containers = new ContainerOperations(cri, _images, _services.Inputs, _services.Events, _hooks, _options.TimeProvider);
+        _containers = new ContainerOperations(cri, _images, _services.Inputs, _services.Events, _hooks, _options.TimeProvider, _options.SeccompProfileRoot);
         _observer = new PodRuntimeObserver(cri, PodSandboxConfigBuilder.Identity(pod).Uid, _services.Relist, _options.TimeProvider);
     }
 

@@ -15,6 +15,9 @@ public sealed class PodSandboxConfigBuilder
 
     /// <param name="logsRoot">The directory holding every pod's log directory.</param>
     /// <param name="resolvConfPath">The node's resolver config, the base of a pod's DNS config (the kubelet's --resolv-conf).</param>
+    /// <summary>Where Localhost seccomp profiles are found, as the kubelet's <c>&lt;root-dir&gt;/seccomp</c>.</summary>
+    public string SeccompProfileRoot { get; init; } = "/var/lib/kubelet/seccomp";
+
     public PodSandboxConfigBuilder(string logsRoot, string resolvConfPath = "/etc/resolv.conf")
     {
         ArgumentException.ThrowIfNullOrEmpty(logsRoot);
@@ -94,6 +97,7 @@ public sealed class PodSandboxConfigBuilder
         }
 
         security.SupplementalGroups.AddRange(ContainerSecurity.Groups(podContext));
+        security.Seccomp = SeccompProfiles.For(null, podContext?.SeccompProfile, SeccompProfileRoot);
         security.Privileged = (pod.Spec?.InitContainers ?? []).Concat(pod.Spec?.Containers ?? [])
             .Any(container => container.SecurityContext?.Privileged == true);
         foreach (var sysctl in podContext?.Sysctls ?? [])

@@ -221,6 +221,51 @@ public sealed class PodRunnerTests(ContainerdFixture fixture)
         }
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Run_SeccompProfiles_RuntimeDefaultFromPodLocalhostAndUnconfinedApplied()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        // A Localhost profile that lets everything through but mkdir.
+        var root = Directory.CreateDirectory(Path.Combine(fixture.Directory, "seccomp-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+        await File.WriteAllTextAsync(
+            Path.Combine(root, "no-mkdir.json"),
+            """{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO"}]}""",
+            timeout.Token);
+        var report = "grep Seccomp: /proc/self/status; mkdir /tmp/made 2>/dev/null && echo mkdir-ok || echo mkdir-denied";
+        var inherits = TestPods.Busybox("inherits", "sh", "-c", report);
+        var local = TestPods.Busybox("local", "sh", "-c", report);
+        local.SecurityContext = new V1SecurityContext { SeccompProfile = new V1SeccompProfile { Type = "Localhost", LocalhostProfile = "no-mkdir.json" } };
+        var unconfined = TestPods.Busybox("unconfined", "sh", "-c", report);
+        unconfined.SecurityContext = new V1SecurityContext { SeccompProfile = new V1SeccompProfile { Type = "Unconfined" } };
+        var pod = TestPods.New("seccomp", "Never", inherits, local, unconfined);
+        pod.Spec.SecurityContext = new V1PodSecurityContext { SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" } };
+        await using var runner = new PodRunner(fixture.Cri, pod, _sandboxBuilder, new PodRunnerOptions { HostIP = HostIP, SeccompProfileRoot = root });
+        try
+        {
+            await WaitForPhaseAsync(runner, PodStatusBuilder.PhaseSucceeded, timeout.Token);
+            async Task<string> OutputAsync(string container) => string.Join(
+                "|", (await File.ReadAllLinesAsync(Path.Combine(_sandboxBuilder.LogDirectory(pod), container, "0.log"), timeout.Token))
+                    .Select(line => line.Split(' ', 4)[3]));
+
+            // Mode 2 is a seccomp filter; mode 0 none.
+            Assert.Equal("Seccomp:\t2|mkdir-ok", await OutputAsync("inherits"));
+            Assert.Equal("Seccomp:\t2|mkdir-denied", await OutputAsync("local"));
+            Assert.Equal("Seccomp:\t0|mkdir-ok", await OutputAsync("unconfined"));
+        }
+        finally
+        {
+            await StopAsync(runner);
+        }
+    }
+
+    [Fact]
+    public void SeccompProfiles_LocalhostOutsideTheRoot_Refused()
+    {
+        var escape = new V1SeccompProfile { Type = "Localhost", LocalhostProfile = "../../etc/profile.json" };
+        Assert.Throws<ContainerConfigException>(() => SeccompProfiles.For(escape, null, "/var/lib/navarch/agent/kubelet/seccomp"));
+        Assert.Throws<ContainerConfigException>(() => SeccompProfiles.For(new V1SeccompProfile { Type = "Localhost" }, null, "/x"));
+    }
+
     private PodRunner NewRunner(V1Pod pod) =>
         new(fixture.Cri, pod, _sandboxBuilder, new PodRunnerOptions { HostIP = HostIP });
 

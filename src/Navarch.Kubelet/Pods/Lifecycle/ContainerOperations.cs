@@ -19,7 +19,8 @@ internal sealed class ContainerOperations(
     ContainerInputsResolver? inputs,
     IEventRecorder events,
     LifecycleHookRunner hooks,
-    TimeProvider time)
+    TimeProvider time,
+    string seccompProfileRoot)
 {
     /// <summary>As the kubelet's minimumGracePeriodInSeconds: no container is given less than this to stop.</summary>
     private static readonly TimeSpan MinimumGracePeriod = TimeSpan.FromSeconds(2);
@@ -30,7 +31,7 @@ internal sealed class ContainerOperations(
     private readonly IEventRecorder _events = events;
     private readonly LifecycleHookRunner _hooks = hooks;
     private readonly TimeProvider _time = time;
-    private readonly ContainerConfigBuilder _containerBuilder = new();
+    private readonly ContainerConfigBuilder _containerBuilder = new() { SeccompProfileRoot = seccompProfileRoot };
     private readonly Dictionary<string, uint> _lastAttempt = [];
 
     /// <summary>Records the attempts of containers about to go with their sandbox, so their next attempts count on.</summary>
