@@ -139,10 +139,7 @@ public sealed partial class CriRuntimeTests(ContainerdFixture fixture)
         var sandboxId = await fixture.Cri.RunPodSandboxAsync(sandboxConfig, string.Empty, timeout.Token);
         try
         {
-            var config = ContainerdFixture.NewContainerConfig(sandboxConfig, "sleeper", "sleep", "3600");
-            var containerId = await fixture.Cri.CreateContainerAsync(sandboxId, config, sandboxConfig, timeout.Token);
-            await fixture.Cri.StartContainerAsync(containerId, timeout.Token);
-            await WaitForStateAsync(containerId, ContainerState.ContainerRunning, timeout.Token);
+            var containerId = await StartSleeperAsync(sandboxConfig, sandboxId, timeout.Token);
 
             var result = await fixture.Cri.ExecSyncAsync(
                 containerId, ["sh", "-c", "echo out-$((6*7)); echo err >&2; exit 3"], TimeSpan.FromSeconds(10), timeout.Token);
@@ -163,10 +160,7 @@ public sealed partial class CriRuntimeTests(ContainerdFixture fixture)
         using var timeout = new CancellationTokenSource(TestTimeout);
         var sandboxConfig = fixture.NewSandboxConfig("stop");
         var sandboxId = await fixture.Cri.RunPodSandboxAsync(sandboxConfig, string.Empty, timeout.Token);
-        var config = ContainerdFixture.NewContainerConfig(sandboxConfig, "sleeper", "sleep", "3600");
-        var containerId = await fixture.Cri.CreateContainerAsync(sandboxId, config, sandboxConfig, timeout.Token);
-        await fixture.Cri.StartContainerAsync(containerId, timeout.Token);
-        await WaitForStateAsync(containerId, ContainerState.ContainerRunning, timeout.Token);
+        var containerId = await StartSleeperAsync(sandboxConfig, sandboxId, timeout.Token);
         var inSandbox = new ContainerFilter { PodSandboxId = sandboxId };
         Assert.Single(await fixture.Cri.ListContainersAsync(inSandbox, timeout.Token));
 
@@ -196,10 +190,7 @@ public sealed partial class CriRuntimeTests(ContainerdFixture fixture)
         var sandboxId = await fixture.Cri.RunPodSandboxAsync(sandboxConfig, string.Empty, timeout.Token);
         try
         {
-            var config = ContainerdFixture.NewContainerConfig(sandboxConfig, "sleeper", "sleep", "3600");
-            var containerId = await fixture.Cri.CreateContainerAsync(sandboxId, config, sandboxConfig, timeout.Token);
-            await fixture.Cri.StartContainerAsync(containerId, timeout.Token);
-            await WaitForStateAsync(containerId, ContainerState.ContainerRunning, timeout.Token);
+            var containerId = await StartSleeperAsync(sandboxConfig, sandboxId, timeout.Token);
 
             var exec = await fixture.Cri.ExecAsync(containerId, ["true"], tty: false, stdin: false, stdout: true, stderr: true, timeout.Token);
             var attach = await fixture.Cri.AttachAsync(containerId, tty: false, stdin: false, stdout: true, stderr: true, timeout.Token);
@@ -230,10 +221,7 @@ public sealed partial class CriRuntimeTests(ContainerdFixture fixture)
         var sandboxId = await fixture.Cri.RunPodSandboxAsync(sandboxConfig, string.Empty, timeout.Token);
         try
         {
-            var config = ContainerdFixture.NewContainerConfig(sandboxConfig, "sleeper", "sleep", "3600");
-            var containerId = await fixture.Cri.CreateContainerAsync(sandboxId, config, sandboxConfig, timeout.Token);
-            await fixture.Cri.StartContainerAsync(containerId, timeout.Token);
-            await WaitForStateAsync(containerId, ContainerState.ContainerRunning, timeout.Token);
+            var containerId = await StartSleeperAsync(sandboxConfig, sandboxId, timeout.Token);
 
             var one = await fixture.Cri.ContainerStatsAsync(containerId, timeout.Token);
             var listed = await fixture.Cri.ListContainerStatsAsync(new ContainerStatsFilter { PodSandboxId = sandboxId }, timeout.Token);
@@ -253,6 +241,16 @@ public sealed partial class CriRuntimeTests(ContainerdFixture fixture)
         {
             await fixture.RemoveSandboxAsync(sandboxId);
         }
+    }
+
+    /// <summary>Creates and starts a <c>sleep 3600</c> container in the sandbox and waits until it runs.</summary>
+    private async Task<string> StartSleeperAsync(PodSandboxConfig sandboxConfig, string sandboxId, CancellationToken cancellationToken)
+    {
+        var config = ContainerdFixture.NewContainerConfig(sandboxConfig, "sleeper", "sleep", "3600");
+        var containerId = await fixture.Cri.CreateContainerAsync(sandboxId, config, sandboxConfig, cancellationToken);
+        await fixture.Cri.StartContainerAsync(containerId, cancellationToken);
+        await WaitForStateAsync(containerId, ContainerState.ContainerRunning, cancellationToken);
+        return containerId;
     }
 
     private async Task<ContainerStatus> WaitForStateAsync(string containerId, ContainerState state, CancellationToken cancellationToken)
