@@ -76,7 +76,17 @@ public sealed partial class EventRecorder : IEventRecorder, IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    public void Event(IKubernetesObject<V1ObjectMeta> regarding, string type, string reason, string message)
+    public void Event(IKubernetesObject<V1ObjectMeta> regarding, string type, string reason, string message) =>
+        Record(ReferenceTo(regarding), type, reason, message);
+
+    public void Event(IKubernetesObject<V1ObjectMeta> regarding, string fieldPath, string type, string reason, string message)
+    {
+        var involved = ReferenceTo(regarding);
+        involved.FieldPath = string.IsNullOrEmpty(fieldPath) ? null : fieldPath;
+        Record(involved, type, reason, message);
+    }
+
+    private void Record(V1ObjectReference involved, string type, string reason, string message)
     {
         if (type is not (EventTypes.Normal or EventTypes.Warning))
         {
@@ -85,7 +95,6 @@ public sealed partial class EventRecorder : IEventRecorder, IAsyncDisposable
             return;
         }
 
-        var involved = ReferenceTo(regarding);
         var pending = new PendingEvent(involved, type, reason, message, _timeProvider.GetUtcNow());
         if (!_channel.Writer.TryWrite(pending))
         {

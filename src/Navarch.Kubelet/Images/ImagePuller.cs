@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Navarch.Client.Events;
 using Navarch.Kubelet.Cri;
 using Navarch.Kubelet.Cri.V1;
+using Navarch.Kubelet.Pods;
 
 namespace Navarch.Kubelet.Images;
 
@@ -42,7 +43,7 @@ public sealed class ImagePuller(CriClient cri, IKubernetes? client, TimeProvider
         if (!ImageReference.TryParse(written, out var reference, out var error))
         {
             var message = $"Failed to apply default image tag \"{written}\": couldn't parse image name \"{written}\": {error}";
-            Record(pod, EventTypes.Warning, "InspectFailed", message);
+            Record(pod, container, EventTypes.Warning, "InspectFailed", message);
             throw new ImagePullException(ImagePullReasons.InvalidImageName, message);
         }
 
@@ -56,20 +57,20 @@ public sealed class ImagePuller(CriClient cri, IKubernetes? client, TimeProvider
         catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
         {
             var message = $"Failed to inspect image \"{written}\": rpc error: code = {e.StatusCode} desc = {e.Status.Detail}";
-            Record(pod, EventTypes.Warning, "InspectFailed", message);
+            Record(pod, container, EventTypes.Warning, "InspectFailed", message);
             throw new ImagePullException(ImagePullReasons.ImageInspectError, message, e);
         }
 
         if (present is not null && policy != PullAlways)
         {
-            Record(pod, EventTypes.Normal, "Pulled", $"Container image \"{written}\" already present on machine");
+            Record(pod, container, EventTypes.Normal, "Pulled", $"Container image \"{written}\" already present on machine");
             return present.Id;
         }
 
         if (policy == PullNever)
         {
             var message = $"Container image \"{written}\" is not present with pull policy of Never";
-            Record(pod, EventTypes.Warning, ImagePullReasons.ErrImageNeverPull, message);
+            Record(pod, container, EventTypes.Warning, ImagePullReasons.ErrImageNeverPull, message);
             throw new ImagePullException(ImagePullReasons.ErrImageNeverPull, message);
         }
 
@@ -78,11 +79,11 @@ public sealed class ImagePuller(CriClient cri, IKubernetes? client, TimeProvider
         if (_backOff.InBackOff(backOffKey) is { } previous)
         {
             var message = $"Back-off pulling image \"{written}\"";
-            Record(pod, EventTypes.Normal, "BackOff", message);
+            Record(pod, container, EventTypes.Normal, "BackOff", message);
             throw new ImagePullException(ImagePullReasons.ImagePullBackOff, $"{message}: {previous}");
         }
 
-        Record(pod, EventTypes.Normal, "Pulling", $"Pulling image \"{written}\"");
+        Record(pod, container, EventTypes.Normal, "Pulling", $"Pulling image \"{written}\"");
         var credentials = await CredentialsAsync(pod, cancellationToken).ConfigureAwait(false);
         var started = time.GetTimestamp();
         string imageRef;
@@ -93,7 +94,7 @@ public sealed class ImagePuller(CriClient cri, IKubernetes? client, TimeProvider
         catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
         {
             var message = $"Failed to pull image \"{written}\": rpc error: code = {e.StatusCode} desc = {e.Status.Detail}";
-            Record(pod, EventTypes.Warning, "Failed", message);
+            Record(pod, container, EventTypes.Warning, "Failed", message);
             _backOff.Failed(backOffKey, message);
             throw new ImagePullException(ImagePullReasons.ErrImagePull, message, e);
         }
@@ -101,7 +102,7 @@ public sealed class ImagePuller(CriClient cri, IKubernetes? client, TimeProvider
         var elapsed = PullDuration.FormatMilliseconds(time.GetElapsedTime(started));
         _backOff.Succeeded(backOffKey);
         var size = await SizeAsync(imageRef, cancellationToken).ConfigureAwait(false);
-        Record(pod, EventTypes.Normal, "Pulled",
+        Record(pod, container, EventTypes.Normal, "Pulled",
             $"Successfully pulled image \"{written}\" in {elapsed} ({elapsed} including waiting). Image size: {size} bytes.");
         return imageRef;
     }
@@ -164,7 +165,7 @@ public sealed class ImagePuller(CriClient cri, IKubernetes? client, TimeProvider
             {
                 // As the kubelet: a missing pull secret is reported and the pull is still tried with what there is.
                 ImagePullLog.SecretUnavailable(_logger, pod.Namespace(), name, pod.Namespace(), pod.Name(), e);
-                Record(pod, EventTypes.Warning, "FailedToRetrieveImagePullSecret",
+                Record(pod, null, EventTypes.Warning, "FailedToRetrieveImagePullSecret",
                     $"Unable to retrieve some image pull secrets ({name}); attempting to pull the image may not succeed.");
             }
         }
@@ -172,9 +173,17 @@ public sealed class ImagePuller(CriClient cri, IKubernetes? client, TimeProvider
         return credentials;
     }
 
-    private void Record(V1Pod pod, string type, string reason, string message)
+    private void Record(V1Pod pod, V1Container? container, string type, string reason, string message)
     {
-        events?.Event(pod, type, reason, message);
+        if (container is null)
+        {
+            events?.Event(pod, type, reason, message);
+        }
+        else
+        {
+            events?.Event(pod, ContainerFieldPath.Of(pod, container.Name), type, reason, message);
+        }
+
         ImagePullLog.Event(_logger, pod.Namespace(), pod.Name(), reason, message);
     }
 }

@@ -252,7 +252,7 @@ public sealed class PodRunner : IAsyncDisposable
             }
 
             var probe = failure.Type == ProbeType.Liveness ? "liveness" : "startup";
-            _services.Events.Event(pod, EventTypes.Normal, "Killing", $"Container {container.Spec.Name} failed {probe} probe, will be restarted");
+            _services.Events.Event(pod, ContainerFieldPath.Of(pod, container.Spec.Name), EventTypes.Normal, "Killing", $"Container {container.Spec.Name} failed {probe} probe, will be restarted");
             var grace = failure.TerminationGracePeriodSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : ContainerOperations.GracePeriod(pod);
             await _containers.KillAsync(pod, container.Spec, container.Id, probeHost, grace, cancellationToken, announce: false).ConfigureAwait(false);
             acted = true;
@@ -334,7 +334,7 @@ public sealed class PodRunner : IAsyncDisposable
             else if (latest.State == ContainerState.ContainerRunning && ContainerHash.Changed(container, latest.Annotations))
             {
                 // As computePodActions: a changed spec (a new image) restarts the container whatever the restart policy.
-                _services.Events.Event(pod, EventTypes.Normal, "Killing", $"Container {container.Name} definition changed, will be restarted");
+                _services.Events.Event(pod, ContainerFieldPath.Of(pod, container.Name), EventTypes.Normal, "Killing", $"Container {container.Name} definition changed, will be restarted");
                 await _containers.KillAsync(pod, container, latest.Id, probeHost, ContainerOperations.GracePeriod(pod), cancellationToken, announce: false)
                     .ConfigureAwait(false);
                 await _containers.StartAsync(sync, state, container, start, cancellationToken).ConfigureAwait(false);
@@ -419,7 +419,7 @@ public sealed class PodRunner : IAsyncDisposable
                 sync.Waiting[spec.Name] = new ContainerWaitingReason("CrashLoopBackOff", message);
                 if (_backOffReported.Add(latest.Id))
                 {
-                    _services.Events.Event(pod, EventTypes.Warning, "BackOff", $"Back-off restarting failed container {spec.Name} in pod {PodFormat.Of(pod)}");
+                    _services.Events.Event(pod, ContainerFieldPath.Of(pod, spec.Name), EventTypes.Warning, "BackOff", $"Back-off restarting failed container {spec.Name} in pod {PodFormat.Of(pod)}");
                 }
 
                 sync.Retry(_backOff.RetryAt(spec.Name, exitedAt) - _options.TimeProvider.GetUtcNow());

@@ -43,6 +43,23 @@ public sealed class EventRecorderTests(ElectionServerFixture server) : IClassFix
     }
 
     [Fact]
+    public async Task Event_AboutAFieldOfTheObject_KeptApartPerFieldPath()
+    {
+        var client = server.CreateClient();
+        var configMap = await CreateConfigMapAsync(client);
+        await using (var recorder = await StartRecorderAsync(client))
+        {
+            recorder.Event(configMap, "data{a}", EventTypes.Normal, "Checked", "checked");
+            recorder.Event(configMap, "data{b}", EventTypes.Normal, "Checked", "checked");
+            recorder.Event(configMap, EventTypes.Normal, "Checked", "checked");
+        }
+
+        var events = await EventsAboutAsync(client, "default", configMap.Metadata.Name);
+        Assert.Equal(["", "data{a}", "data{b}"], events.Select(e => e.InvolvedObject.FieldPath ?? "").Order());
+        Assert.All(events, e => Assert.Equal(1, e.Count));
+    }
+
+    [Fact]
     public async Task Event_RepeatedWithinWindow_BumpsCountAndLastTimestamp()
     {
         var client = server.CreateClient();

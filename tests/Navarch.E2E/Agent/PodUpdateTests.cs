@@ -42,6 +42,12 @@ public sealed class PodUpdateTests(AgentCluster cluster)
 
             var events = await _scenario.Kubectl.RunAsync("get", "events", "--field-selector", "involvedObject.name=set-image", "-o", "jsonpath={.items[*].message}");
             Assert.Contains("Container app definition changed, will be restarted", events.Stdout, StringComparison.Ordinal);
+
+            // Container events name the container, as `kubectl get events -o wide` shows in SUBOBJECT.
+            var wide = await _scenario.Kubectl.RunAsync("get", "events", "--field-selector", "involvedObject.name=set-image,reason=Started", "-o", "wide");
+            Assert.True(wide.ExitCode == 0, wide.ToString());
+            Assert.Contains("SUBOBJECT", wide.Stdout, StringComparison.Ordinal);
+            Assert.Contains("spec.containers{app}", wide.Stdout, StringComparison.Ordinal);
         }
         finally
         {

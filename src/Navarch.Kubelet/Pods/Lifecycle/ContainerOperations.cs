@@ -4,6 +4,7 @@ using Navarch.Client.Events;
 using Navarch.Kubelet.Cri;
 using Navarch.Kubelet.Cri.V1;
 using Navarch.Kubelet.Images;
+using Navarch.Kubelet.Pods;
 using Navarch.Kubelet.Pods.Probes;
 
 namespace Navarch.Kubelet.Pods.Lifecycle;
@@ -93,7 +94,7 @@ internal sealed class ContainerOperations(
         }
 
         _lastAttempt[spec.Name] = attempt;
-        _events.Event(pod, EventTypes.Normal, "Created", $"Created container: {spec.Name}");
+        _events.Event(pod, ContainerFieldPath.Of(pod, spec.Name), EventTypes.Normal, "Created", $"Created container: {spec.Name}");
         try
         {
             await _cri.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
@@ -104,7 +105,7 @@ internal sealed class ContainerOperations(
             return;
         }
 
-        _events.Event(pod, EventTypes.Normal, "Started", $"Started container {spec.Name}");
+        _events.Event(pod, ContainerFieldPath.Of(pod, spec.Name), EventTypes.Normal, "Started", $"Started container {spec.Name}");
         if (spec.Lifecycle?.PostStart is { } postStart)
         {
             var target = new ProbeTarget(pod, spec, id, start.ProbeHost);
@@ -112,7 +113,7 @@ internal sealed class ContainerOperations(
             if (failure is not null)
             {
                 // As the kubelet: a failed postStart hook kills the container, which then restarts as policy says.
-                _events.Event(pod, EventTypes.Warning, "FailedPostStartHook", failure);
+                _events.Event(pod, ContainerFieldPath.Of(pod, spec.Name), EventTypes.Warning, "FailedPostStartHook", failure);
                 await StopAsync(id, GracePeriod(pod), cancellationToken).ConfigureAwait(false);
                 sync.Retry(TimeSpan.Zero);
             }
@@ -122,7 +123,7 @@ internal sealed class ContainerOperations(
     private void Fail(SyncPass sync, V1Container spec, string reason, string message)
     {
         sync.Waiting[spec.Name] = new ContainerWaitingReason(reason, message);
-        _events.Event(sync.Pod, EventTypes.Warning, "Failed", $"Error: {message}");
+        _events.Event(sync.Pod, ContainerFieldPath.Of(sync.Pod, spec.Name), EventTypes.Warning, "Failed", $"Error: {message}");
         sync.Retry(TimeSpan.FromSeconds(1));
     }
 
@@ -138,13 +139,13 @@ internal sealed class ContainerOperations(
             var failure = await _hooks.RunAsync(preStop, target, gracePeriod, cancellationToken).ConfigureAwait(false);
             if (failure is not null)
             {
-                _events.Event(pod, EventTypes.Warning, "FailedPreStopHook", failure);
+                _events.Event(pod, ContainerFieldPath.Of(pod, spec.Name), EventTypes.Warning, "FailedPreStopHook", failure);
             }
         }
 
         if (announce && spec is not null)
         {
-            _events.Event(pod, EventTypes.Normal, "Killing", $"Stopping container {spec.Name}");
+            _events.Event(pod, ContainerFieldPath.Of(pod, spec.Name), EventTypes.Normal, "Killing", $"Stopping container {spec.Name}");
         }
 
         var remaining = gracePeriod - time.GetElapsedTime(started);

@@ -1,5 +1,6 @@
 using k8s.Models;
 using Navarch.Client.Events;
+using Navarch.Kubelet.Pods;
 
 namespace Navarch.Kubelet.Pods.Probes;
 
@@ -182,7 +183,7 @@ public sealed class ProbeManager : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The actions turn expected failures into results; anything else ends this worker, and says so as the kubelet's "probe errored".
-            Events.Event(worker.Target.Pod, EventTypes.Warning, "Unhealthy", $"{worker.Type} probe errored: {e.Message}");
+            Events.Event(worker.Target.Pod, ContainerFieldPath.Of(worker.Target.Pod, worker.Target.Container.Name), EventTypes.Warning, "Unhealthy", $"{worker.Type} probe errored: {e.Message}");
         }
     }
 

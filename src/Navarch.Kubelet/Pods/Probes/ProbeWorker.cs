@@ -1,5 +1,6 @@
 using k8s.Models;
 using Navarch.Client.Events;
+using Navarch.Kubelet.Pods;
 
 namespace Navarch.Kubelet.Pods.Probes;
 
@@ -86,7 +87,7 @@ internal sealed class ProbeWorker
         if (result.Outcome == ProbeOutcome.Failure)
         {
             // As the kubelet's prober, every failed run is an event (the recorder aggregates repeats).
-            _manager.Events.Event(_target.Pod, EventTypes.Warning, "Unhealthy", $"{Type} probe failed: {result.Message}");
+            _manager.Events.Event(_target.Pod, ContainerFieldPath.Of(_target.Pod, _target.Container.Name), EventTypes.Warning, "Unhealthy", $"{Type} probe failed: {result.Message}");
         }
 
         _runs = result.Outcome == _lastRaw ? _runs + 1 : 1;
