@@ -279,6 +279,7 @@ public sealed class PodRunner : IAsyncDisposable
         var sandboxConfig = _sandboxBuilder.Build(pod, sandbox.Metadata.Attempt);
         var start = new ContainerStartContext(sandbox.Id, sandboxConfig, network, probeHost, volumes);
         var restartPolicy = RestartPolicy(pod);
+        acted |= await StartEphemeralContainersAsync(sync, state, start, cancellationToken).ConfigureAwait(false);
         var appDone = (pod.Spec?.Containers?.Count ?? 0) > 0 && (pod.Spec?.Containers ?? []).All(container =>
             state.LatestOf(container.Name) is { State: ContainerState.ContainerExited } latest && !ShouldRestart(restartPolicy, latest.ExitCode));
         foreach (var init in pod.Spec?.InitContainers ?? [])
@@ -356,6 +357,40 @@ public sealed class PodRunner : IAsyncDisposable
         if (appDone)
         {
             acted |= await StopSidecarsAsync(pod, state, cancellationToken).ConfigureAwait(false);
+        }
+
+        return acted;
+    }
+
+    /// <summary>
+    /// Starts the ephemeral containers that have not run, as computePodActions: whether or not the pod has initialized,
+    /// once each, never restarted. One with a target joins that container's PID namespace, so it waits for it to run.
+    /// </summary>
+    private async Task<bool> StartEphemeralContainersAsync(SyncPass sync, RuntimePodState state, ContainerStartContext start, CancellationToken cancellationToken)
+    {
+        var acted = false;
+        foreach (var (spec, target) in EphemeralContainers.Of(sync.Pod))
+        {
+            if (state.LatestOf(spec.Name) is not null)
+            {
+                continue;
+            }
+
+            string? targetId = null;
+            if (target is not null)
+            {
+                if (state.LatestOf(target) is not { State: ContainerState.ContainerRunning } running)
+                {
+                    sync.Waiting[spec.Name] = new ContainerWaitingReason("ContainerCreating", $"waiting for target container {target} to run");
+                    sync.Retry(InitPollInterval);
+                    continue;
+                }
+
+                targetId = running.Id;
+            }
+
+            await _containers.StartAsync(sync, state, spec, start, cancellationToken, targetId).ConfigureAwait(false);
+            acted = true;
         }
 
         return acted;
@@ -462,7 +497,8 @@ public sealed class PodRunner : IAsyncDisposable
 
     private static V1Container? SpecOf(V1Pod pod, string name) =>
         pod.Spec?.Containers?.FirstOrDefault(container => container.Name == name)
-        ?? pod.Spec?.InitContainers?.FirstOrDefault(container => container.Name == name);
+        ?? pod.Spec?.InitContainers?.FirstOrDefault(container => container.Name == name)
+        ?? EphemeralContainers.Of(pod).Select(ephemeral => ephemeral.Spec).FirstOrDefault(container => container.Name == name);
 
     /// <summary>Where probes and hooks dial: the pod IP, or the node's IP for a host-network pod, as the kubelet's prober.</summary>
     private string? ProbeHost(V1Pod pod, RuntimePodState state) =>

@@ -81,6 +81,7 @@ public sealed class PodStatusBuilder(TimeProvider timeProvider, string runtimeNa
             StartTime = pod.Status?.StartTime ?? (sandbox is { CreatedAt: > 0 } ? FromNanoseconds(sandbox.CreatedAt) : timeProvider.GetUtcNow().UtcDateTime),
             ContainerStatuses = appStatuses,
             InitContainerStatuses = initStatuses.Count > 0 ? initStatuses : null,
+            EphemeralContainerStatuses = EphemeralStatuses(pod, byName, waiting),
         };
 
         if (!string.IsNullOrEmpty(hostIP))
@@ -98,6 +99,19 @@ public sealed class PodStatusBuilder(TimeProvider timeProvider, string runtimeNa
 
         status.Conditions = Conditions(pod, sandbox, phase, incompleteInit, appStatuses);
         return status;
+    }
+
+    /// <summary>The ephemeral containers' statuses, as the app containers' but never ready; null when the pod has none.</summary>
+    private List<V1ContainerStatus>? EphemeralStatuses(
+        V1Pod pod, Dictionary<string, List<ContainerStatus>> byName, IReadOnlyDictionary<string, ContainerWaitingReason> waiting)
+    {
+        var statuses = EphemeralContainers.Of(pod).Select(ephemeral => ContainerStatusOf(ephemeral.Spec, byName, waiting, "ContainerCreating", null)).ToList();
+        foreach (var status in statuses)
+        {
+            status.Ready = false;
+        }
+
+        return statuses.Count > 0 ? statuses : null;
     }
 
     /// <summary>An init container with restartPolicy Always runs beside the app containers (a sidecar).</summary>

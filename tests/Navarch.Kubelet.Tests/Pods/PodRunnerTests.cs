@@ -258,6 +258,55 @@ public sealed class PodRunnerTests(ContainerdFixture fixture)
         }
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Sync_EphemeralContainerWithTarget_RunsOnceInTheTargetsPidNamespace()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        var pod = TestPods.New("debugged", "Always", TestPods.Busybox("app", "sleep", "3600"));
+        pod.Spec.TerminationGracePeriodSeconds = 1;
+        await using var runner = NewRunner(pod);
+        try
+        {
+            await WaitForPhaseAsync(runner, PodStatusBuilder.PhaseRunning, timeout.Token);
+
+            // As `kubectl debug --target=app`: a new pod object with the ephemeral container added.
+            var debugged = TestPods.New("debugged", "Always", TestPods.Busybox("app", "sleep", "3600"));
+            debugged.Metadata.Uid = pod.Metadata.Uid;
+            debugged.Spec.TerminationGracePeriodSeconds = 1;
+            debugged.Spec.EphemeralContainers =
+            [
+                new V1EphemeralContainer
+                {
+                    Name = "debugger", Image = "busybox", ImagePullPolicy = "IfNotPresent", TargetContainerName = "app",
+                    Command = ["sh", "-c", "tr '\\0' ' ' < /proc/1/cmdline; echo"],
+                },
+            ];
+            await runner.SyncAsync(debugged, timeout.Token);
+            var status = await SyncUntilAsync(runner, s => s.EphemeralContainerStatuses?.SingleOrDefault()?.State?.Terminated is not null, timeout.Token);
+
+            var ephemeral = Assert.Single(status.EphemeralContainerStatuses);
+            Assert.Equal(("debugger", 0, false), (ephemeral.Name, ephemeral.State.Terminated.ExitCode, ephemeral.Ready));
+            // PID 1 in its PID namespace is the target's process.
+            var log = Path.Combine(_sandboxBuilder.LogDirectory(pod), "debugger", "0.log");
+            Assert.EndsWith(" stdout F sleep 3600 ", Assert.Single(await File.ReadAllLinesAsync(log, timeout.Token)), StringComparison.Ordinal);
+            Assert.Equal(PodStatusBuilder.PhaseRunning, status.Phase);
+            Assert.Equal("True", Assert.Single(status.Conditions, condition => condition.Type == "Ready").Status);
+
+            // Never restarted, whatever the pod's restart policy.
+            for (var i = 0; i < 3; i++)
+            {
+                status = await runner.SyncAsync(debugged, timeout.Token);
+            }
+
+            Assert.Equal(0, Assert.Single(status.EphemeralContainerStatuses).RestartCount);
+            Assert.Single(await CriStatusesAsync(debugged, timeout.Token), container => container.Key == "debugger");
+        }
+        finally
+        {
+            await StopAsync(runner);
+        }
+    }
+
     [Fact]
     public void SeccompProfiles_LocalhostOutsideTheRoot_Refused()
     {

@@ -48,8 +48,9 @@ internal sealed class ContainerOperations(
     public static TimeSpan GracePeriod(V1Pod pod) => TimeSpan.FromSeconds(pod.Spec?.TerminationGracePeriodSeconds ?? 30);
 
     /// <summary>Creates and starts the next attempt of a container, recording why it is left waiting when it cannot.</summary>
+    /// <param name="pidTargetId">For an ephemeral container with a target: the running container whose PID namespace it joins.</param>
     public async Task StartAsync(
-        SyncPass sync, RuntimePodState state, V1Container spec, ContainerStartContext start, CancellationToken cancellationToken)
+        SyncPass sync, RuntimePodState state, V1Container spec, ContainerStartContext start, CancellationToken cancellationToken, string? pidTargetId = null)
     {
         var pod = sync.Pod;
         var attempts = state.AttemptsOf(spec.Name);
@@ -74,6 +75,11 @@ internal sealed class ContainerOperations(
                 ? await resolver.ResolveAsync(pod, spec, start.Volumes, cancellationToken).ConfigureAwait(false)
                 : ContainerInputs.Empty with { Mounts = start.Volumes.MountsFor(spec) };
             config = _containerBuilder.Build(pod, spec, (int)attempt, start.Network, inputs);
+            if (pidTargetId is not null)
+            {
+                config.Linux.SecurityContext.NamespaceOptions.Pid = NamespaceMode.Target;
+                config.Linux.SecurityContext.NamespaceOptions.TargetId = pidTargetId;
+            }
         }
         catch (ContainerConfigException e)
         {
