@@ -196,10 +196,7 @@ public sealed class PodRunnerTests(ContainerdFixture fixture)
             var before = Assert.Single((await WaitForPhaseAsync(runner, PodStatusBuilder.PhaseRunning, timeout.Token)).ContainerStatuses);
 
             // As the informer hands it over after `kubectl set image`: a new pod object, same UID, another image.
-            var updated = TestPods.New("set-image", "Never", TestPods.Busybox("app", "sleep", "3600"));
-            updated.Metadata.Uid = pod.Metadata.Uid;
-            updated.Spec.TerminationGracePeriodSeconds = 1;
-            updated.Spec.Containers[0].Image = "docker.io/library/busybox:latest";
+            var updated = Updated(pod, changed => changed.Spec.Containers[0].Image = "docker.io/library/busybox:latest");
             await runner.SyncAsync(updated, timeout.Token);
 
             var after = Assert.Single((await SyncUntilAsync(
@@ -270,17 +267,14 @@ public sealed class PodRunnerTests(ContainerdFixture fixture)
             await WaitForPhaseAsync(runner, PodStatusBuilder.PhaseRunning, timeout.Token);
 
             // As `kubectl debug --target=app`: a new pod object with the ephemeral container added.
-            var debugged = TestPods.New("debugged", "Always", TestPods.Busybox("app", "sleep", "3600"));
-            debugged.Metadata.Uid = pod.Metadata.Uid;
-            debugged.Spec.TerminationGracePeriodSeconds = 1;
-            debugged.Spec.EphemeralContainers =
+            var debugged = Updated(pod, changed => changed.Spec.EphemeralContainers =
             [
                 new V1EphemeralContainer
                 {
                     Name = "debugger", Image = "busybox", ImagePullPolicy = "IfNotPresent", TargetContainerName = "app",
                     Command = ["sh", "-c", "tr '\\0' ' ' < /proc/1/cmdline; echo"],
                 },
-            ];
+            ]);
             await runner.SyncAsync(debugged, timeout.Token);
             var status = await SyncUntilAsync(runner, s => s.EphemeralContainerStatuses?.SingleOrDefault()?.State?.Terminated is not null, timeout.Token);
 
@@ -343,6 +337,14 @@ public sealed class PodRunnerTests(ContainerdFixture fixture)
         {
             await StopAsync(first);
         }
+    }
+
+    /// <summary>The pod as the informer hands over an update: a new object (same UID) with <paramref name="change"/> made.</summary>
+    private static V1Pod Updated(V1Pod pod, Action<V1Pod> change)
+    {
+        var copy = k8s.KubernetesJson.Deserialize<V1Pod>(k8s.KubernetesJson.Serialize(pod));
+        change(copy);
+        return copy;
     }
 
     private static ContainerFilter PodContainers(V1Pod pod)
