@@ -44,7 +44,7 @@ internal static class ServerCommand
             AllowMultipleArgumentsPerToken = false,
         };
 
-        var command = new Command("server", "Run the control plane: API server on an embedded store (and, later, the other components).")
+        var command = new Command("server", "Run a cluster on this machine: API server on an embedded store, scheduler, controller manager and, unless --disable-agent, the node agent.")
         {
             dataDir, httpsPort, bindAddress, writeKubeconfig, disableAgent, kubeletPort, datastore, tlsSans, disableScheduler, schedulerArgs,
             disableControllerManager, clusterCidr, controllerManagerArgs,

@@ -21,6 +21,7 @@ internal sealed record SubresourceInfo(string Name, string Group, string Version
     private static SubresourceInfo Describe(ResourceDefinition resource, string name) => name switch
     {
         "status" => new(name, resource.Group, resource.Version, resource.Kind, GetPatchUpdate),
+        "ephemeralcontainers" => new(name, resource.Group, resource.Version, resource.Kind, GetPatchUpdate),
         "scale" => new(name, "autoscaling", "v1", "Scale", GetPatchUpdate),
         "binding" => new(name, "", "v1", "Binding", CreateOnly),
         "eviction" => new(name, "policy", "v1", "Eviction", CreateOnly),

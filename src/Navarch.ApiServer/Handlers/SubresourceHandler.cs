@@ -4,17 +4,20 @@ using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Navarch.Api.Labels;
+using Navarch.ApiServer.Apply;
 using Navarch.ApiServer.Errors;
 using Navarch.ApiServer.NodeProxy;
 using Navarch.ApiServer.Objects;
 using Navarch.ApiServer.Registry;
+using Navarch.ApiServer.Registry.Kinds;
 using Navarch.ApiServer.Serialization;
 using Navarch.ApiServer.ServiceAccounts;
 
 namespace Navarch.ApiServer.Handlers;
 
 /// <summary>
-/// The subresources: <c>status</c> (only status changes), <c>scale</c> (autoscaling/v1 Scale over
+/// The subresources: <c>status</c> (only status changes), pods' <c>ephemeralcontainers</c> (only
+/// spec.ephemeralContainers changes), <c>scale</c> (autoscaling/v1 Scale over
 /// spec.replicas), <c>binding</c> (sets a pod's node once), <c>eviction</c> (a policy-checked delete) and
 /// serviceaccounts' <c>token</c> (see <see cref="TokenRequestHandler"/>); pods' <c>log</c>, <c>exec</c>, <c>attach</c>
 /// and <c>portforward</c> go to the pod's kubelet (see <see cref="PodConnectHandler"/>).
@@ -26,10 +29,15 @@ public sealed class SubresourceHandler(
     DeleteHandler deletes,
     ResponseWriter responses)
 {
+    // Stateless, so one serves every request.
+    private static readonly PodEphemeralContainersStrategy EphemeralContainers = new();
+
     public Task HandleAsync(RequestContext request) => (request.Info.Subresource, request.Http.Request.Method) switch
     {
         ("status", "GET") => GetAsync(request),
         ("status", "PUT" or "PATCH") => UpdateStatusAsync(request),
+        ("ephemeralcontainers", "GET") => GetAsync(request),
+        ("ephemeralcontainers", "PUT" or "PATCH") => UpdateEphemeralContainersAsync(request),
         ("scale", "GET") => GetScaleAsync(request),
         ("scale", "PUT" or "PATCH") => UpdateScaleAsync(request),
         ("binding", "POST") => BindAsync(request),
@@ -71,6 +79,48 @@ public sealed class SubresourceHandler(
             result.Metadata.Annotations = next.Metadata.Annotations ?? current.Metadata.Annotations;
             ObjectPreparer.CopySystemMetadata(result, current);
             return ValueTask.FromResult(result);
+        }, request.DryRun, request.Cancellation).ConfigureAwait(false);
+        await responses.WriteObjectAsync(request.Http, StatusCodes.Status200OK, definition, outcome.Object).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// pods/ephemeralcontainers: a PUT or patch of the whole Pod of which only spec.ephemeralContainers is kept
+    /// (see <see cref="PodEphemeralContainersStrategy"/>); the response is the updated Pod, as kube-apiserver returns it.
+    /// </summary>
+    private async Task UpdateEphemeralContainersAsync(RequestContext request)
+    {
+        var info = request.Info;
+        var definition = info.Definition;
+        var isPut = request.Http.Request.Method == "PUT";
+        var (mediaType, body) = await ReadBodyAsync(request).ConfigureAwait(false);
+        if (isPut)
+        {
+            // Decoded once with the request's field validation, so unknown fields fail or warn once, not per attempt.
+            decoder.Decode(body, definition, request.FieldValidation, request.Warnings);
+        }
+
+        var outcome = await repository.GuaranteedUpdateAsync(definition, Key(info), info.Name!, (current, _) =>
+        {
+            // A stored Pod always serializes to a JSON object, so the patch base is never null.
+            var next = isPut
+                ? decoder.Decode(body, definition, FieldValidation.Ignore, [])
+                : decoder.Decode(PatchApplier.Apply(mediaType, ApiJson.SerializeToNode(current)!, body, definition.ModelType), definition,
+                    request.FieldValidation, request.Warnings);
+            WriteHandler.CheckName(info, next);
+            WriteHandler.CheckResourceVersion(definition, info.Name!, next.Metadata.ResourceVersion, current);
+            IResourceStrategy strategy = EphemeralContainers;
+            strategy.PrepareForUpdate(next, current);
+            strategy.Default(next);
+            var errors = new List<FieldError>();
+            strategy.ValidateUpdate(next, current, errors);
+            if (errors.Count > 0)
+            {
+                throw ApiException.Invalid(definition.Group, definition.Kind, info.Name!, errors);
+            }
+
+            ManagedFieldsTracker.RecordUpdate(current, next, request.FieldManager, definition.GroupVersion, preparer.Now(),
+                subresource: info.Subresource);
+            return ValueTask.FromResult(next);
         }, request.DryRun, request.Cancellation).ConfigureAwait(false);
         await responses.WriteObjectAsync(request.Http, StatusCodes.Status200OK, definition, outcome.Object).ConfigureAwait(false);
     }

@@ -212,7 +212,8 @@ public sealed class WriteHandler(
         return decoder.Decode(patched, definition, request.FieldValidation, request.Warnings);
     }
 
-    private static void CheckName(RequestInfo info, IKubernetesObject<V1ObjectMeta> obj)
+    /// <summary>The body may leave out the name (the URL's is used) but may not name another object or namespace: 400.</summary>
+    public static void CheckName(RequestInfo info, IKubernetesObject<V1ObjectMeta> obj)
     {
         if (string.IsNullOrEmpty(obj.Metadata.Name))
         {

@@ -16,7 +16,7 @@ internal static class BuiltInResources
         Core("namespaces", "Namespace", typeof(V1Namespace), typeof(V1NamespaceList), new NamespaceStrategy(), new NamespaceTableConvertor(),
             namespaced: false, shortNames: ["ns"], subresources: ["status", "finalize"]),
         Core("pods", "Pod", typeof(V1Pod), typeof(V1PodList), new PodStrategy(), new PodTableConvertor(),
-            shortNames: ["po"], categories: All, subresources: ["status", "binding", "eviction", "log", "exec", "attach", "portforward"]),
+            shortNames: ["po"], categories: All, subresources: ["status", "binding", "eviction", "ephemeralcontainers", "log", "exec", "attach", "portforward"]),
         Core("nodes", "Node", typeof(V1Node), typeof(V1NodeList), new NodeStrategy(), new NodeTableConvertor(),
             namespaced: false, shortNames: ["no"], subresources: ["status"]) with { StorageResource = "minions" },
         Core("services", "Service", typeof(V1Service), typeof(V1ServiceList), new ServiceStrategy(serviceAllocators), new ServiceTableConvertor(),

@@ -2,20 +2,28 @@ using System.Diagnostics;
 
 namespace Navarch.ApiServer.Tests.Discovery;
 
-/// <summary>Runs the real <c>/usr/bin/kubectl</c> against a test server, with a fresh discovery cache and no kubeconfig.</summary>
+/// <summary>
+/// Runs the real <c>/usr/bin/kubectl</c> against a test server with a fresh discovery cache, either with no kubeconfig
+/// (a plain-HTTP discovery server) or with a server's admin kubeconfig.
+/// </summary>
 internal sealed class Kubectl : IDisposable
 {
     private const string Path = "/usr/bin/kubectl";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     private readonly string _directory = Directory.CreateTempSubdirectory("navarch-kubectl-").FullName;
-    private readonly Uri _server;
+    private readonly Uri? _server;
+    private readonly string _kubeconfig;
 
     public Kubectl(Uri server)
     {
         _server = server;
-        File.WriteAllText(System.IO.Path.Combine(_directory, "kubeconfig"), "");
+        _kubeconfig = System.IO.Path.Combine(_directory, "kubeconfig");
+        File.WriteAllText(_kubeconfig, "");
     }
+
+    /// <summary>Runs against the server and credentials a kubeconfig names (a full API server with client certificates).</summary>
+    public Kubectl(string kubeconfig) => _kubeconfig = kubeconfig;
 
     public async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
@@ -25,8 +33,12 @@ internal sealed class Kubectl : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add("--server");
-        start.ArgumentList.Add(_server.ToString().TrimEnd('/'));
+        if (_server is not null)
+        {
+            start.ArgumentList.Add("--server");
+            start.ArgumentList.Add(_server.ToString().TrimEnd('/'));
+        }
+
         start.ArgumentList.Add("--cache-dir");
         start.ArgumentList.Add(System.IO.Path.Combine(_directory, "cache"));
         foreach (var arg in args)
@@ -34,7 +46,7 @@ internal sealed class Kubectl : IDisposable
             start.ArgumentList.Add(arg);
         }
 
-        start.Environment["KUBECONFIG"] = System.IO.Path.Combine(_directory, "kubeconfig");
+        start.Environment["KUBECONFIG"] = _kubeconfig;
         start.Environment["HOME"] = _directory;
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("kubectl did not start");

@@ -17,6 +17,9 @@ public sealed class ApiServerFixture : IAsyncLifetime
 
     public ApiServerHost Host => _host ?? throw new InvalidOperationException("not started");
 
+    /// <summary>The admin kubeconfig the server wrote into its data dir, for running the real kubectl against it.</summary>
+    public string KubeconfigPath => Path.Combine(_dataDir, "kubeconfig.yaml");
+
     public async Task InitializeAsync()
     {
         _host = new ApiServerHost(

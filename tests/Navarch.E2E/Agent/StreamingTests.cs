@@ -324,7 +324,7 @@ public sealed partial class StreamingTests(AgentCluster cluster)
         RunAsync($"/usr/lib/google-cloud-sdk/bin/kubectl.{version}", ["--kubeconfig", Path.Combine(cluster.DataDir, "kubeconfig.yaml"), .. args]);
 
     /// <summary>Runs a program with a private HOME and no KUBECONFIG, killed at the deadline.</summary>
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string program, params string[] args)
+    internal static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string program, params string[] args)
     {
         var start = new ProcessStartInfo(program)
         {

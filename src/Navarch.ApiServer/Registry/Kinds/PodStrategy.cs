@@ -48,6 +48,12 @@ internal sealed class PodStrategy : ResourceStrategy<V1Pod>
     {
         ObjectMetaValidation.Validate(obj.Metadata, NameKind.Dns1123Subdomain, errors);
         PodSpecValidation.Validate(obj.Spec, "spec", errors);
+
+        // As ValidatePodCreate: ephemeral containers join a running pod only through pods/ephemeralcontainers.
+        if (obj.Spec?.EphemeralContainers is { Count: > 0 })
+        {
+            errors.Add(FieldError.Forbidden("spec.ephemeralContainers", "cannot be set on create"));
+        }
     }
 
     protected override void ValidateUpdate(V1Pod obj, V1Pod old, List<FieldError> errors)

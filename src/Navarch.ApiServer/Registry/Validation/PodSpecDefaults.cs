@@ -12,6 +12,8 @@ internal static class PodSpecDefaults
     public const long DefaultTerminationGracePeriodSeconds = 30;
     public const string DefaultSchedulerName = "default-scheduler";
     public const int DefaultVolumeMode = 420; // 0644, as Kubernetes defaults secret/configMap/projected/downwardAPI files.
+    public const string DefaultTerminationMessagePath = "/dev/termination-log";
+    public const string DefaultTerminationMessagePolicy = "File";
 
     public static void Apply(V1PodSpec spec)
     {
@@ -29,6 +31,13 @@ internal static class PodSpecDefaults
         foreach (var container in spec.Containers ?? [])
         {
             ApplyContainer(container, spec.HostNetwork == true);
+        }
+
+        // The generated defaulters reach ephemeral containers too, so one added through pods/ephemeralcontainers
+        // gets the same pull policy and termination message settings as any other container.
+        foreach (var container in spec.EphemeralContainers ?? [])
+        {
+            ApplyEphemeralContainer(container, spec.HostNetwork == true);
         }
 
         foreach (var volume in spec.Volumes ?? [])
@@ -81,9 +90,30 @@ internal static class PodSpecDefaults
     private static void ApplyContainer(V1Container container, bool hostNetwork)
     {
         container.ImagePullPolicy ??= DefaultImagePullPolicy(container.Image);
-        container.TerminationMessagePath ??= "/dev/termination-log";
-        container.TerminationMessagePolicy ??= "File";
-        foreach (var port in container.Ports ?? [])
+        container.TerminationMessagePath ??= DefaultTerminationMessagePath;
+        container.TerminationMessagePolicy ??= DefaultTerminationMessagePolicy;
+        ApplyPorts(container.Ports, hostNetwork);
+        ApplyEnv(container.Env);
+        ApplyProbe(container.LivenessProbe);
+        ApplyProbe(container.ReadinessProbe);
+        ApplyProbe(container.StartupProbe);
+    }
+
+    private static void ApplyEphemeralContainer(V1EphemeralContainer container, bool hostNetwork)
+    {
+        container.ImagePullPolicy ??= DefaultImagePullPolicy(container.Image);
+        container.TerminationMessagePath ??= DefaultTerminationMessagePath;
+        container.TerminationMessagePolicy ??= DefaultTerminationMessagePolicy;
+        ApplyPorts(container.Ports, hostNetwork);
+        ApplyEnv(container.Env);
+        ApplyProbe(container.LivenessProbe);
+        ApplyProbe(container.ReadinessProbe);
+        ApplyProbe(container.StartupProbe);
+    }
+
+    private static void ApplyPorts(IList<V1ContainerPort>? ports, bool hostNetwork)
+    {
+        foreach (var port in ports ?? [])
         {
             port.Protocol ??= "TCP";
 
@@ -93,18 +123,17 @@ internal static class PodSpecDefaults
                 port.HostPort = port.ContainerPort;
             }
         }
+    }
 
-        foreach (var env in container.Env ?? [])
+    private static void ApplyEnv(IList<V1EnvVar>? env)
+    {
+        foreach (var variable in env ?? [])
         {
-            if (env.ValueFrom?.FieldRef is { } fieldRef)
+            if (variable.ValueFrom?.FieldRef is { } fieldRef)
             {
                 fieldRef.ApiVersion ??= "v1";
             }
         }
-
-        ApplyProbe(container.LivenessProbe);
-        ApplyProbe(container.ReadinessProbe);
-        ApplyProbe(container.StartupProbe);
     }
 
     private static void ApplyProbe(V1Probe? probe)

@@ -5,8 +5,8 @@ namespace Navarch.ApiServer.Registry.Validation;
 /// <summary>
 /// Pod spec validation shared by Pods and every pod template, after the main rules of Kubernetes' ValidatePodSpec
 /// (pkg/apis/core/validation): containers present, container and volume names, images, ports, env, mounts,
-/// restart and DNS policies, tolerations and resources. Paths start at <c>path</c>, e.g. <c>spec</c> or
-/// <c>spec.template.spec</c>.
+/// restart and DNS policies, tolerations and resources; ephemeral containers through <see cref="EphemeralContainerValidation"/>.
+/// Paths start at <c>path</c>, e.g. <c>spec</c> or <c>spec.template.spec</c>.
 /// </summary>
 internal static class PodSpecValidation
 {
@@ -50,6 +50,8 @@ internal static class PodSpecValidation
         {
             ValidateContainers(spec.Containers, path + ".containers", volumes, containerNames, errors);
         }
+
+        EphemeralContainerValidation.Validate(spec, path + ".ephemeralContainers", volumes, containerNames, errors);
 
         if (spec.RestartPolicy is { } restartPolicy && !RestartPolicies.Contains(restartPolicy))
         {
@@ -160,36 +162,44 @@ internal static class PodSpecValidation
         var index = 0;
         foreach (var container in containers ?? [])
         {
-            var at = $"{path}[{index++}]";
-            var name = container.Name ?? "";
-            if (name.Length == 0)
-            {
-                errors.Add(FieldError.Required(at + ".name"));
-            }
-            else
-            {
-                foreach (var message in NameValidation.IsDns1123Label(name))
-                {
-                    errors.Add(FieldError.Invalid(at + ".name", name, message));
-                }
-
-                if (!names.Add(name))
-                {
-                    errors.Add(FieldError.Duplicate(at + ".name", name));
-                }
-            }
-
-            ValidateImage(container.Image, at + ".image", errors);
-            if (container.ImagePullPolicy is { } pullPolicy && !PullPolicies.Contains(pullPolicy))
-            {
-                errors.Add(FieldError.NotSupported(at + ".imagePullPolicy", pullPolicy, PullPolicies));
-            }
-
-            ValidatePorts(container.Ports, at + ".ports", errors);
-            ValidateEnv(container.Env, at + ".env", errors);
-            ValidateMounts(container.VolumeMounts, at + ".volumeMounts", volumes, errors);
-            ValidateResources(container.Resources, at + ".resources", errors);
+            ValidateContainer(container, $"{path}[{index++}]", volumes, names, errors);
         }
+    }
+
+    /// <summary>
+    /// The rules every kind of container shares (as validateContainerCommon): a unique DNS-label name, an image, the
+    /// pull policy, ports, env, mounts of declared volumes and resources. <paramref name="names"/> collects the names seen.
+    /// </summary>
+    public static void ValidateContainer(V1Container container, string at, HashSet<string> volumes, HashSet<string> names, List<FieldError> errors)
+    {
+        var name = container.Name ?? "";
+        if (name.Length == 0)
+        {
+            errors.Add(FieldError.Required(at + ".name"));
+        }
+        else
+        {
+            foreach (var message in NameValidation.IsDns1123Label(name))
+            {
+                errors.Add(FieldError.Invalid(at + ".name", name, message));
+            }
+
+            if (!names.Add(name))
+            {
+                errors.Add(FieldError.Duplicate(at + ".name", name));
+            }
+        }
+
+        ValidateImage(container.Image, at + ".image", errors);
+        if (container.ImagePullPolicy is { } pullPolicy && !PullPolicies.Contains(pullPolicy))
+        {
+            errors.Add(FieldError.NotSupported(at + ".imagePullPolicy", pullPolicy, PullPolicies));
+        }
+
+        ValidatePorts(container.Ports, at + ".ports", errors);
+        ValidateEnv(container.Env, at + ".env", errors);
+        ValidateMounts(container.VolumeMounts, at + ".volumeMounts", volumes, errors);
+        ValidateResources(container.Resources, at + ".resources", errors);
     }
 
     /// <summary>An image is required and may not have surrounding whitespace.</summary>
