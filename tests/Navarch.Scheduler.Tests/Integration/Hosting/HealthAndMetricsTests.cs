@@ -56,7 +56,10 @@ public sealed class HealthAndMetricsTests(ClusterFixture cluster)
 
             await Cluster.CreatePodAsync(cluster.Admin, ns, "fits", pool, schedulerName: profile);
             await Cluster.WaitForNodeAsync(cluster.Admin, ns, "fits");
-            var metrics = await MetricsUntilAsync(http, host, "scheduler_schedule_attempts_total{result=\"scheduled\"} 1");
+            await MetricsUntilAsync(http, host, "scheduler_schedule_attempts_total{result=\"scheduled\"} 1");
+            // The durations are observed just after the counter goes up; the end-to-end one last.
+            var metrics = await MetricsUntilAsync(http, host, "scheduler_pod_scheduling_sli_duration_seconds_count 1");
+            Assert.Contains("\nscheduler_schedule_attempts_total{result=\"scheduled\"} 1\n", metrics, StringComparison.Ordinal);
             Assert.Contains("\nscheduler_schedule_attempts_total{result=\"unschedulable\"} 0\n", metrics, StringComparison.Ordinal);
             Assert.Contains("\nleader_election_master_status{name=\"kube-scheduler\"} 1\n", metrics, StringComparison.Ordinal);
             Assert.Contains("\nscheduler_scheduling_attempt_duration_seconds_bucket{le=\"+Inf\"} 1\n", metrics, StringComparison.Ordinal);
@@ -65,10 +68,11 @@ public sealed class HealthAndMetricsTests(ClusterFixture cluster)
 
             var nowhere = new Dictionary<string, string> { ["hosting-test/pool"] = $"nowhere-{id}" };
             await Cluster.CreatePodAsync(cluster.Admin, ns, "fits-nowhere", nowhere, schedulerName: profile);
-            metrics = await MetricsUntilAsync(http, host, "scheduler_pending_pods{queue=\"unschedulable\"} 1");
-            Assert.Contains("\nscheduler_schedule_attempts_total{result=\"unschedulable\"} 1\n", metrics, StringComparison.Ordinal);
+            // The queue gauge and the attempt counters are updated one after the other, so each is awaited on its own.
+            await MetricsUntilAsync(http, host, "scheduler_pending_pods{queue=\"unschedulable\"} 1");
+            await MetricsUntilAsync(http, host, "scheduler_schedule_attempts_total{result=\"unschedulable\"} 1");
+            metrics = await MetricsUntilAsync(http, host, "scheduler_scheduling_attempt_duration_seconds_count 2");
             Assert.Contains("\nscheduler_schedule_attempts_total{result=\"scheduled\"} 1\n", metrics, StringComparison.Ordinal);
-            Assert.Contains("\nscheduler_scheduling_attempt_duration_seconds_count 2\n", metrics, StringComparison.Ordinal);
         }
         finally
         {
