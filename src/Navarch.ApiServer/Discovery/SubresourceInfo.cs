@@ -13,6 +13,7 @@ internal sealed record SubresourceInfo(string Name, string Group, string Version
     private static readonly string[] UpdateOnly = ["update"];
     private static readonly string[] GetOnly = ["get"];
     private static readonly string[] CreateGet = ["create", "get"];
+    private static readonly string[] ProxyVerbs = ["create", "delete", "get", "patch", "update"];
 
     /// <summary>The subresources of <paramref name="resource"/>, with the kinds and verbs kube-apiserver lists for them.</summary>
     public static IReadOnlyList<SubresourceInfo> For(ResourceDefinition resource) =>
@@ -31,6 +32,8 @@ internal sealed record SubresourceInfo(string Name, string Group, string Version
         "exec" => new(name, "", "v1", "PodExecOptions", CreateGet),
         "attach" => new(name, "", "v1", "PodAttachOptions", CreateGet),
         "portforward" => new(name, "", "v1", "PodPortForwardOptions", CreateGet),
+        // As kube-apiserver lists nodes/proxy (NodeProxyOptions), pods/proxy (PodProxyOptions) and services/proxy.
+        "proxy" => new(name, "", "v1", resource.Kind + "ProxyOptions", ProxyVerbs),
         "token" => new(name, "authentication.k8s.io", "v1", "TokenRequest", CreateOnly),
         _ => new(name, resource.Group, resource.Version, resource.Kind, GetPatchUpdate),
     };

@@ -6,4 +6,10 @@ namespace Navarch.ApiServer.Handlers;
 public sealed record RequestInfo(ResourceDefinition Definition, string? Namespace, string? Name, string? Subresource)
 {
     public bool IsCollection => Name is null;
+
+    /// <summary>
+    /// For the <c>proxy</c> subresource, the path after <c>.../proxy</c> as the client sent it (empty, or starting with a
+    /// slash, trailing slash kept), forwarded to the backend as kube-apiserver's proxy handlers do.
+    /// </summary>
+    public string? ProxyPath { get; init; }
 }

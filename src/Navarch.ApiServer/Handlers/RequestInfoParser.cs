@@ -11,6 +11,46 @@ public static class RequestInfoParser
     /// <exception cref="ApiException">404 when the path names no served resource.</exception>
     public static RequestInfo Parse(ResourceRegistry registry, string group, string version, ReadOnlySpan<char> rest)
     {
+        if (ProxyPathStart(rest) is int proxyPath)
+        {
+            var info = ParseResource(registry, group, version, rest[..proxyPath]);
+            return info.Subresource == ProxySubresource ? info with { ProxyPath = rest[proxyPath..].ToString() } : throw ApiException.NotFoundPath();
+        }
+
+        return ParseResource(registry, group, version, rest);
+    }
+
+    private const string ProxySubresource = "proxy";
+
+    /// <summary>
+    /// Finds <c>{resource}/{name}/proxy</c> or <c>namespaces/{ns}/{resource}/{name}/proxy</c> followed by any path: the
+    /// proxy subresource takes the rest of the path, so the usual segment limit does not apply to it. Returns where the
+    /// proxied path starts (just after <c>proxy</c>).
+    /// </summary>
+    private static int? ProxyPathStart(ReadOnlySpan<char> rest)
+    {
+        var start = 0;
+        while (start < rest.Length && rest[start] == '/')
+        {
+            start++;
+        }
+
+        var segments = rest[start..];
+        Span<Range> ranges = stackalloc Range[6];
+        var count = segments.Split(ranges, '/');
+        foreach (var at in (ReadOnlySpan<int>)[2, 4])
+        {
+            if (count > at && segments[ranges[at]].SequenceEqual(ProxySubresource) && (at == 2 || segments[ranges[0]].SequenceEqual("namespaces")))
+            {
+                return start + ranges[at].End.Value;
+            }
+        }
+
+        return null;
+    }
+
+    private static RequestInfo ParseResource(ResourceRegistry registry, string group, string version, ReadOnlySpan<char> rest)
+    {
         Span<Range> ranges = stackalloc Range[8];
         var count = rest.Trim('/').Split(ranges, '/');
         if (count is 0 or > 6)

@@ -20,7 +20,8 @@ namespace Navarch.ApiServer.Handlers;
 /// spec.ephemeralContainers changes), <c>scale</c> (autoscaling/v1 Scale over
 /// spec.replicas), <c>binding</c> (sets a pod's node once), <c>eviction</c> (a policy-checked delete) and
 /// serviceaccounts' <c>token</c> (see <see cref="TokenRequestHandler"/>); pods' <c>log</c>, <c>exec</c>, <c>attach</c>
-/// and <c>portforward</c> go to the pod's kubelet (see <see cref="PodConnectHandler"/>).
+/// and <c>portforward</c> go to the pod's kubelet (see <see cref="PodConnectHandler"/>); nodes' and pods' <c>proxy</c> forward
+/// any request to the kubelet or the pod (see <see cref="ResourceProxyHandler"/>).
 /// </summary>
 public sealed class SubresourceHandler(
     ObjectRepository repository,
@@ -44,6 +45,7 @@ public sealed class SubresourceHandler(
         ("eviction", "POST") => EvictAsync(request),
         ("finalize", "PUT") => FinalizeNamespaceAsync(request),
         ("token", "POST") => request.Http.RequestServices.GetRequiredService<TokenRequestHandler>().CreateAsync(request),
+        ("proxy", _) => request.Http.RequestServices.GetRequiredService<ResourceProxyHandler>().HandleAsync(request),
         (var sub, _) when PodConnectHandler.Subresources.Contains(sub) =>
             request.Http.RequestServices.GetRequiredService<PodConnectHandler>().HandleAsync(request),
         var (sub, method) => throw ApiException.MethodNotSupported(request.Info.Definition.Group,

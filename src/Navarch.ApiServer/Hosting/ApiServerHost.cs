@@ -146,6 +146,9 @@ public sealed partial class ApiServerHost(ApiServerOptions options, ILoggerFacto
         services.AddSingleton<LogProxy>();
         services.AddSingleton<UpgradeProxy>();
         services.AddSingleton<PodConnectHandler>();
+        services.AddSingleton<ProxyTransport>();
+        services.AddSingleton<HttpProxy>();
+        services.AddSingleton<ResourceProxyHandler>();
         var tokenSettings = ServiceAccountTokenSettings.ForIssuer(options.ServiceAccountIssuer);
         services.AddSingleton(_serviceAccountKey!);
         services.AddSingleton(tokenSettings);

@@ -24,6 +24,9 @@ internal sealed class KubeletConnector : IDisposable
         _handler = new SocketsHttpHandler
         {
             ConnectTimeout = ConnectTimeout,
+            // The node proxy relays redirects and cookies to its client; none are followed or kept here.
+            AllowAutoRedirect = false,
+            UseCookies = false,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
             SslOptions = SslOptions(null),
         };

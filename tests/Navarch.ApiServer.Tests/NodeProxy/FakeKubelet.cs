@@ -43,6 +43,11 @@ public sealed class FakeKubelet : IAsyncDisposable
 
     public void ReleaseSecondLine() => _secondLine.TrySetResult();
 
+    private readonly TaskCompletionSource _secondPart = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Lets <c>/twoParts</c> write its second part.</summary>
+    public void ReleaseSecondPart() => _secondPart.TrySetResult();
+
     public static async Task<FakeKubelet> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -70,6 +75,11 @@ public sealed class FakeKubelet : IAsyncDisposable
             context.Connection.ClientCertificate?.GetNameInfo(X509NameType.SimpleName, forIssuer: false),
             request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
         var path = request.Path.Value ?? "";
+        if (await ProxyTargetsAsync(context, path))
+        {
+            return;
+        }
+
         if (path.StartsWith("/containerLogs/", StringComparison.Ordinal))
         {
             await LogsAsync(context, path);
@@ -113,6 +123,45 @@ public sealed class FakeKubelet : IAsyncDisposable
         Ended(request.Headers["X-Test-Session"].ToString()).TrySetResult();
     }
 
+    /// <summary>
+    /// Plain endpoints for nodes/proxy: <c>/healthz</c> (ok), <c>/stats/summary</c> (JSON), <c>/echo</c> (the method,
+    /// query and body back, with a custom header) and <c>/twoParts</c> ("part1", then "part2" once released).
+    /// </summary>
+    private async Task<bool> ProxyTargetsAsync(HttpContext context, string path)
+    {
+        switch (path)
+        {
+            case "/healthz":
+                context.Response.ContentType = "text/plain; charset=utf-8";
+                await context.Response.WriteAsync("ok");
+                return true;
+            case "/stats/summary":
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync("""{"node":{"nodeName":"n1"},"pods":[]}""");
+                return true;
+            case "/echo":
+                using (var reader = new StreamReader(context.Request.Body))
+                {
+                    var body = await reader.ReadToEndAsync();
+                    context.Response.StatusCode = 202;
+                    context.Response.ContentType = "text/x-echo";
+                    context.Response.Headers["X-Echo"] = "yes";
+                    await context.Response.WriteAsync($"{context.Request.Method} {context.Request.QueryString.Value} {context.Request.ContentType} {body}");
+                }
+
+                return true;
+            case "/twoParts":
+                context.Response.ContentType = "text/plain";
+                await context.Response.WriteAsync("part1\n");
+                await context.Response.Body.FlushAsync();
+                await _secondPart.Task.WaitAsync(context.RequestAborted);
+                await context.Response.WriteAsync("part2\n");
+                return true;
+            default:
+                return false;
+        }
+    }
+
     private async Task LogsAsync(HttpContext context, string path)
     {
         if (path.EndsWith("/broken", StringComparison.Ordinal))
@@ -154,6 +203,7 @@ public sealed class FakeKubelet : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _secondLine.TrySetResult();
+        _secondPart.TrySetResult();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

@@ -1,4 +1,3 @@
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Navarch.ApiServer.NodeProxy;
@@ -36,22 +35,8 @@ public sealed class NodeProxyFixture : IAsyncLifetime
     }
 
     /// <summary>An HTTP/1.1 TLS connection to the API server with the admin certificate, for upgrade requests.</summary>
-    internal async Task<BackendConnection> ConnectRawAsync()
-    {
-        var url = Server.Host.Url!;
-        var client = new TcpClient();
-        await client.ConnectAsync(url.Host, url.Port);
-        var tls = new SslStream(client.GetStream(), leaveInnerStreamOpen: false);
-        var admin = _admin ??= Server.Host.Certificates.AdminClient.ToCertificate();
-        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-        {
-            TargetHost = "localhost",
-            ApplicationProtocols = [SslApplicationProtocol.Http11],
-            LocalCertificateSelectionCallback = (_, _, _, _, _) => admin,
-            RemoteCertificateValidationCallback = (_, _, _, _) => true,
-        });
-        return new BackendConnection(tls);
-    }
+    internal Task<BackendConnection> ConnectRawAsync() =>
+        RawApiConnection.OpenAsync(Server.Host.Url!, _admin ??= Server.Host.Certificates.AdminClient.ToCertificate());
 
     private async Task CreateNodeAsync(string name, string status)
     {
