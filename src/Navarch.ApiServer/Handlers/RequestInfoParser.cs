@@ -14,7 +14,10 @@ public static class RequestInfoParser
         if (ProxyPathStart(rest) is int proxyPath)
         {
             var info = ParseResource(registry, group, version, rest[..proxyPath]);
-            return info.Subresource == ProxySubresource ? info with { ProxyPath = rest[proxyPath..].ToString() } : throw ApiException.NotFoundPath();
+            // A namespaced resource's proxy exists only under its namespace, as in kube-apiserver (pods/{name}/proxy is 404).
+            return info.Subresource == ProxySubresource && info.Definition.Namespaced == (info.Namespace is not null)
+                ? info with { ProxyPath = rest[proxyPath..].ToString() }
+                : throw ApiException.NotFoundPath();
         }
 
         return ParseResource(registry, group, version, rest);

@@ -148,6 +148,7 @@ public sealed partial class ApiServerHost(ApiServerOptions options, ILoggerFacto
         services.AddSingleton<PodConnectHandler>();
         services.AddSingleton<ProxyTransport>();
         services.AddSingleton<HttpProxy>();
+        services.AddSingleton<ServiceEndpointPicker>();
         services.AddSingleton<ResourceProxyHandler>();
         var tokenSettings = ServiceAccountTokenSettings.ForIssuer(options.ServiceAccountIssuer);
         services.AddSingleton(_serviceAccountKey!);

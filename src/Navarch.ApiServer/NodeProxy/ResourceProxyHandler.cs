@@ -13,7 +13,8 @@ namespace Navarch.ApiServer.NodeProxy;
 
 /// <summary>
 /// The <c>proxy</c> subresources: <c>nodes/{name}/proxy/{path}</c> goes to the node's kubelet (with the kubelet
-/// client certificate), <c>pods/{name}/proxy/{path}</c> to the pod's IP. Finds the backend as kube-apiserver's node
+/// client certificate), <c>pods/{name}/proxy/{path}</c> to the pod's IP, <c>services/{name}/proxy/{path}</c> to a ready
+/// endpoint of the service. Finds the backend as kube-apiserver's node
 /// and pod <c>ResourceLocation</c> do, then forwards any method with <see cref="HttpProxy"/>.
 /// </summary>
 internal sealed class ResourceProxyHandler(
@@ -22,12 +23,14 @@ internal sealed class ResourceProxyHandler(
     KubeletConnector kubelets,
     ProxyTransport transport,
     HttpProxy proxy,
-    UpgradeProxy upgrades)
+    UpgradeProxy upgrades,
+    ServiceEndpointPicker endpoints)
 {
     public Task HandleAsync(RequestContext request) => request.Info.Definition.Resource switch
     {
         "nodes" => NodeAsync(request),
         "pods" => PodAsync(request),
+        "services" => ServiceAsync(request),
         var resource => throw ApiException.MethodNotSupported(request.Info.Definition.Group, resource + "/proxy",
             request.Http.Request.Method.ToLowerInvariant()),
     };
@@ -88,6 +91,21 @@ internal sealed class ResourceProxyHandler(
         }
 
         var target = Target(id.Scheme.Length == 0 ? "http" : id.Scheme, address.ToString(), port, PathAndQuery(request));
+        await proxy.ForwardAsync(request.Http, transport.Http, target).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// As kube-apiserver's service ResourceLocation: a numeric port names the service port with that number; the
+    /// (named) port then selects the Endpoints port, and one of its ready addresses is the target. The scheme is the
+    /// requested one (http by default). ExternalName services are not special-cased, as upstream: they have no
+    /// Endpoints, so they answer 503.
+    /// </summary>
+    private async Task ServiceAsync(RequestContext request)
+    {
+        var info = request.Info;
+        var id = ProxyId.Parse(info.Name!) ?? throw ApiException.BadRequest($"invalid service request \"{info.Name}\"");
+        var (host, port) = await endpoints.PickAsync(info.Namespace!, info.Name!, id, request.Cancellation).ConfigureAwait(false);
+        var target = Target(id.Scheme.Length == 0 ? "http" : id.Scheme, host, port.ToString(CultureInfo.InvariantCulture), PathAndQuery(request));
         await proxy.ForwardAsync(request.Http, transport.Http, target).ConfigureAwait(false);
     }
 

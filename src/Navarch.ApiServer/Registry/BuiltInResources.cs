@@ -20,7 +20,7 @@ internal static class BuiltInResources
         Core("nodes", "Node", typeof(V1Node), typeof(V1NodeList), new NodeStrategy(), new NodeTableConvertor(),
             namespaced: false, shortNames: ["no"], subresources: ["status", "proxy"]) with { StorageResource = "minions" },
         Core("services", "Service", typeof(V1Service), typeof(V1ServiceList), new ServiceStrategy(serviceAllocators), new ServiceTableConvertor(),
-            shortNames: ["svc"], categories: All, subresources: ["status"]) with { StorageResource = "services/specs" },
+            shortNames: ["svc"], categories: All, subresources: ["status", "proxy"]) with { StorageResource = "services/specs" },
         Core("endpoints", "Endpoints", typeof(V1Endpoints), typeof(V1EndpointsList), new EndpointsStrategy(), new EndpointsTableConvertor(),
             shortNames: ["ep"]) with { StorageResource = "services/endpoints", Singular = "endpoints" },
         Core("configmaps", "ConfigMap", typeof(V1ConfigMap), typeof(V1ConfigMapList), new ConfigMapStrategy(), new ConfigMapTableConvertor(),

@@ -43,6 +43,8 @@ public sealed class RequestInfoParserProxyTests
 
     [Theory]
     [InlineData("services/s/proxy/x")]
+    [InlineData("pods/p/proxy/x")]
+    [InlineData("services/s:http/proxy")]
     [InlineData("namespaces/ns/proxy/x")]
     [InlineData("nodes/n1/status/x")]
     public void Parse_ProxyOfResourceWithoutIt_IsNotFound(string rest)

@@ -10,7 +10,9 @@ namespace Navarch.ApiServer.Tests.NodeProxy;
 /// A real API server, a <see cref="FakeKubelet"/> and a <see cref="FakePod"/>: node n1 points at the kubelet, node
 /// elsewhere reports another kubelet port (so only <c>https:elsewhere:{port}</c> reaches the kubelet), node bare has no
 /// address, node dead points at a port nobody listens on; pod web has the fake pod's IP and declares its port, pod
-/// noip has no IP yet.
+/// noip has no IP yet. Services (for services/proxy): websvc (port "http" 80 → the fake pod, endpoint backed by pod
+/// web), plain (one unnamed port, same backend), empty (Endpoints without subsets), noeps (no Endpoints object),
+/// notready (only notReadyAddresses), stale (a ready address whose pod does not have that IP).
 /// </summary>
 public sealed class ResourceProxyFixture : IAsyncLifetime
 {
@@ -37,6 +39,7 @@ public sealed class ResourceProxyFixture : IAsyncLifetime
         await CreateAsync(HttpMethod.Post, "/api/v1/nodes", """{"apiVersion":"v1","kind":"Node","metadata":{"name":"bare"}}""", 201);
         await CreatePodAsync("web", Pod.Address.ToString(), Pod.Port);
         await CreatePodAsync("noip", null, 8080);
+        await CreateServicesAsync();
     }
 
     private async Task CreateNodeAsync(string name, string address, int kubeletPort)
@@ -77,6 +80,81 @@ public sealed class ResourceProxyFixture : IAsyncLifetime
             var status = new JsonObject { ["status"] = new JsonObject { ["phase"] = "Running", ["podIP"] = podIP, ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = podIP }) } };
             await CreateAsync(HttpMethod.Patch, $"/api/v1/namespaces/default/pods/{name}/status", status.ToJsonString(), 200, "application/merge-patch+json");
         }
+    }
+
+    private async Task CreateServicesAsync()
+    {
+        var podIP = Pod.Address.ToString();
+        var podPort = Pod.Port;
+        await CreateServiceAsync("websvc", "http", 80, Subset(Address(podIP, "web"), null, "http", podPort));
+        await CreateServiceAsync("plain", null, 8080, Subset(Address(podIP, "web"), null, null, podPort));
+        await CreateServiceAsync("empty", "http", 80, null);
+        await CreateServiceAsync("noeps", "http", 80, null, endpoints: false);
+        await CreateServiceAsync("notready", "http", 80, Subset(null, Address(podIP, "web"), "http", podPort));
+        await CreateServiceAsync("stale", "http", 80, Subset(Address(podIP, "noip"), null, "http", podPort));
+    }
+
+    private static JsonObject Address(string ip, string pod) => new()
+    {
+        ["ip"] = ip,
+        ["targetRef"] = new JsonObject { ["kind"] = "Pod", ["namespace"] = "default", ["name"] = pod },
+    };
+
+    private static JsonObject Subset(JsonObject? ready, JsonObject? notReady, string? portName, int port)
+    {
+        var endpointPort = new JsonObject { ["port"] = port, ["protocol"] = "TCP" };
+        if (portName is not null)
+        {
+            endpointPort["name"] = portName;
+        }
+
+        var subset = new JsonObject { ["ports"] = new JsonArray(endpointPort) };
+        if (ready is not null)
+        {
+            subset["addresses"] = new JsonArray(ready);
+        }
+
+        if (notReady is not null)
+        {
+            subset["notReadyAddresses"] = new JsonArray(notReady);
+        }
+
+        return subset;
+    }
+
+    private async Task CreateServiceAsync(string name, string? portName, int port, JsonObject? subset, bool endpoints = true)
+    {
+        var servicePort = new JsonObject { ["port"] = port, ["protocol"] = "TCP" };
+        if (portName is not null)
+        {
+            servicePort["name"] = portName;
+        }
+
+        var service = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Service",
+            ["metadata"] = new JsonObject { ["name"] = name },
+            ["spec"] = new JsonObject { ["ports"] = new JsonArray(servicePort) },
+        };
+        await CreateAsync(HttpMethod.Post, "/api/v1/namespaces/default/services", service.ToJsonString(), 201);
+        if (!endpoints)
+        {
+            return;
+        }
+
+        var body = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Endpoints",
+            ["metadata"] = new JsonObject { ["name"] = name },
+        };
+        if (subset is not null)
+        {
+            body["subsets"] = new JsonArray(subset);
+        }
+
+        await CreateAsync(HttpMethod.Post, "/api/v1/namespaces/default/endpoints", body.ToJsonString(), 201);
     }
 
     private async Task CreateAsync(HttpMethod method, string path, string body, int expected, string contentType = "application/json")

@@ -26,12 +26,14 @@ public sealed class ProxyTests(AgentCluster cluster)
     }
 
     [Fact]
-    public async Task PodProxy_ForwardsToThePodsPort()
+    public async Task PodAndServiceProxy_ForwardToThePodsPort()
     {
         await _scenario.CreateAsync($$"""
             apiVersion: v1
             kind: Pod
-            metadata: {name: proxied}
+            metadata:
+              name: proxied
+              labels: {app: proxied}
             spec:
               terminationGracePeriodSeconds: 1
               nodeSelector: {kubernetes.io/hostname: {{cluster.ServerNode}}}
@@ -40,26 +42,45 @@ public sealed class ProxyTests(AgentCluster cluster)
                 image: {{AgentCluster.Image}}
                 imagePullPolicy: IfNotPresent
                 command: ["sh", "-c", "mkdir -p /www && echo proxied-page > /www/index.html && exec httpd -f -p 8080 -h /www"]
+                ports: [{name: http, containerPort: 8080}]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: proxied}
+            spec:
+              selector: {app: proxied}
+              ports: [{name: web, port: 80, targetPort: http}]
             """);
         try
         {
             await _scenario.UntilPhaseAsync("proxied", "Running");
-            var page = "";
-            for (var attempt = 0; attempt < 40 && page != "proxied-page"; attempt++)
-            {
-                var result = await cluster.Kubectl.RunAsync("get", "--raw", "/api/v1/namespaces/default/pods/proxied:8080/proxy/index.html");
-                page = result.ExitCode == 0 ? result.Stdout.Trim() : "";
-                if (page != "proxied-page")
-                {
-                    await Task.Delay(250);
-                }
-            }
-
-            Assert.Equal("proxied-page", page);
+            Assert.Equal("proxied-page", await GetUntilAsync("/api/v1/namespaces/default/pods/proxied:8080/proxy/index.html", "proxied-page"));
+            // Through the Service: its port named web, whose ready endpoint is the pod's port 8080.
+            Assert.Equal("proxied-page", await GetUntilAsync("/api/v1/namespaces/default/services/proxied:web/proxy/index.html", "proxied-page"));
         }
         finally
         {
             await _scenario.DeleteAsync("pod/proxied");
+            await _scenario.DeleteAsync("service/proxied");
         }
+    }
+
+    /// <summary><c>kubectl get --raw</c> until it prints <paramref name="expected"/> (the pod's server or its endpoints may lag); the last output otherwise.</summary>
+    private async Task<string> GetUntilAsync(string path, string expected)
+    {
+        var last = "";
+        for (var attempt = 0; attempt < 60; attempt++)
+        {
+            var result = await cluster.Kubectl.RunAsync("get", "--raw", path);
+            last = result.ExitCode == 0 ? result.Stdout.Trim() : result.Stderr.Trim();
+            if (last == expected)
+            {
+                return last;
+            }
+
+            await Task.Delay(250);
+        }
+
+        return last;
     }
 }
