@@ -57,9 +57,12 @@ public sealed class LeaderElectorTests(ElectionServerFixture server) : IClassFix
     public async Task RunAsync_LeaderCancelledWithRelease_PeerTakesOverAtOnce()
     {
         var lease = NewLeaseName();
-        await using var a = new Candidate(server.CreateClient(), Config(lease, "a"));
+        // A lease far longer than a retry, so that b getting in long before it could expire shows the release let it in,
+        // with room for a loaded machine.
+        var longLease = TimeSpan.FromSeconds(15);
+        await using var a = new Candidate(server.CreateClient(), Config(lease, "a") with { LeaseDuration = longLease });
         await a.Started.Task.WaitAsync(Deadline);
-        await using var b = new Candidate(server.CreateClient(), Config(lease, "b"));
+        await using var b = new Candidate(server.CreateClient(), Config(lease, "b") with { LeaseDuration = longLease });
         await WaitUntilAsync(() => b.Elector.CurrentLeader == "a");
         var before = await ReadLeaseAsync(lease);
 
@@ -68,10 +71,9 @@ public sealed class LeaderElectorTests(ElectionServerFixture server) : IClassFix
         Assert.True(a.StoppedLeading);
         Assert.False(a.Elector.IsLeader);
 
-        // Well under the 2 s lease: the release, not expiry, let b in.
         var started = System.Diagnostics.Stopwatch.StartNew();
-        await b.Started.Task.WaitAsync(TimeSpan.FromSeconds(1.5));
-        Assert.True(started.Elapsed < TimeSpan.FromSeconds(1.5));
+        await b.Started.Task.WaitAsync(TimeSpan.FromSeconds(6));
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(6));
         var after = await ReadLeaseAsync(lease);
         Assert.Equal("b", after.Spec.HolderIdentity);
         Assert.Equal(before.Spec.LeaseTransitions + 1, after.Spec.LeaseTransitions);
