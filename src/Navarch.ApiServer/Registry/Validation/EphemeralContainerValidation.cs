@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using Navarch.Api.Pods;
 
 namespace Navarch.ApiServer.Registry.Validation;
 
@@ -39,7 +40,7 @@ internal static class EphemeralContainerValidation
         {
             var at = $"{path}[{i}]";
             var container = ephemeral[i];
-            PodSpecValidation.ValidateContainer(AsContainer(container), at, volumes, names, errors);
+            PodSpecValidation.ValidateContainer(EphemeralContainerSpec.ToContainer(container), at, volumes, names, errors);
             if (!string.IsNullOrEmpty(container.TargetContainerName) && !targets.Contains(container.TargetContainerName))
             {
                 errors.Add(new FieldError(FieldErrorType.NotFound, at + ".targetContainerName", container.TargetContainerName, ""));
@@ -119,35 +120,6 @@ internal static class EphemeralContainerValidation
             errors.Add(FieldError.Forbidden(field, NotAllowedDetail));
         }
     }
-
-    /// <summary>The container fields an ephemeral container shares with a regular one, for the common rules.</summary>
-    private static V1Container AsContainer(V1EphemeralContainer c) => new()
-    {
-        Name = c.Name,
-        Image = c.Image,
-        Command = c.Command,
-        Args = c.Args,
-        WorkingDir = c.WorkingDir,
-        Ports = c.Ports,
-        EnvFrom = c.EnvFrom,
-        Env = c.Env,
-        Resources = c.Resources,
-        ResizePolicy = c.ResizePolicy,
-        RestartPolicy = c.RestartPolicy,
-        VolumeMounts = c.VolumeMounts,
-        VolumeDevices = c.VolumeDevices,
-        LivenessProbe = c.LivenessProbe,
-        ReadinessProbe = c.ReadinessProbe,
-        StartupProbe = c.StartupProbe,
-        Lifecycle = c.Lifecycle,
-        TerminationMessagePath = c.TerminationMessagePath,
-        TerminationMessagePolicy = c.TerminationMessagePolicy,
-        ImagePullPolicy = c.ImagePullPolicy,
-        SecurityContext = c.SecurityContext,
-        Stdin = c.Stdin,
-        StdinOnce = c.StdinOnce,
-        Tty = c.Tty,
-    };
 
     /// <summary>
     /// The JSON form with empty objects and lists dropped: Go compares structs, where an absent <c>resources</c> and
