@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Http;
@@ -15,8 +14,6 @@ namespace Navarch.ApiServer.NodeProxy;
 /// </summary>
 internal sealed partial class HttpProxy(ILogger<HttpProxy> logger)
 {
-    private const int CopyBufferSize = 16 * 1024;
-
     /// <summary>Client headers kept here: hop-by-hop ones and the client's own credentials, which kube-apiserver strips.</summary>
     private static readonly HashSet<string> DroppedRequestHeaders = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -112,25 +109,11 @@ internal sealed partial class HttpProxy(ILogger<HttpProxy> logger)
         }
 
         var source = await response.Content.ReadAsStreamAsync(cancellation).ConfigureAwait(false);
-        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
-        try
-        {
-            int read;
-            while ((read = await source.ReadAsync(buffer, cancellation).ConfigureAwait(false)) > 0)
-            {
-                await outgoing.Body.WriteAsync(buffer.AsMemory(0, read), cancellation).ConfigureAwait(false);
-                await outgoing.Body.FlushAsync(cancellation).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e) when (e is IOException or HttpRequestException && !cancellation.IsCancellationRequested)
+        if (await BodyRelay.CopyAsync(source, outgoing.Body, flushEachChunk: true, cancellation).ConfigureAwait(false) is { } broken)
         {
             // The backend ended the body early; the client has what came, and an unfinished length tells it so.
-            Log.BodyEnded(logger, e.Message);
+            Log.BodyEnded(logger, broken.Message);
             context.Abort();
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -11,8 +11,6 @@ namespace Navarch.ApiServer.NodeProxy;
 /// </summary>
 internal sealed partial class LogProxy(KubeletConnector connector, ILogger<LogProxy> logger)
 {
-    private const int CopyBufferSize = 16 * 1024;
-
     public async Task ProxyAsync(HttpContext context, KubeletEndpoint endpoint, string pathAndQuery, bool follow, string podName)
     {
         var cancellation = context.RequestAborted;
@@ -47,27 +45,8 @@ internal sealed partial class LogProxy(KubeletConnector connector, ILogger<LogPr
             context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
             await context.Response.StartAsync(cancellation).ConfigureAwait(false);
             var source = await response.Content.ReadAsStreamAsync(cancellation).ConfigureAwait(false);
-            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(CopyBufferSize);
-            try
-            {
-                int read;
-                while ((read = await source.ReadAsync(buffer, cancellation).ConfigureAwait(false)) > 0)
-                {
-                    await context.Response.Body.WriteAsync(buffer.AsMemory(0, read), cancellation).ConfigureAwait(false);
-                    if (follow)
-                    {
-                        await context.Response.Body.FlushAsync(cancellation).ConfigureAwait(false);
-                    }
-                }
-            }
-            catch (Exception e) when (e is IOException or HttpRequestException && !cancellation.IsCancellationRequested)
-            {
-                // The kubelet ended the stream mid-way; the client has what came, as with upstream's copy.
-            }
-            finally
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-            }
+            // A kubelet ending the stream mid-way leaves the client with what came, as with upstream's copy.
+            await BodyRelay.CopyAsync(source, context.Response.Body, flushEachChunk: follow, cancellation).ConfigureAwait(false);
         }
     }
 

@@ -6,6 +6,9 @@ namespace Navarch.ApiServer.NodeProxy;
 /// </summary>
 internal sealed record ProxyId(string Scheme, string Name, string Port)
 {
+    /// <summary>The scheme to reach the backend with: the one asked for, else http.</summary>
+    public string SchemeOrHttp => Scheme.Length == 0 ? "http" : Scheme;
+
     /// <summary>The parsed id, or null when it is not valid.</summary>
     public static ProxyId? Parse(string id)
     {

@@ -60,7 +60,7 @@ internal sealed class ResourceProxyHandler(
             return;
         }
 
-        var scheme = id.Scheme.Length == 0 ? "http" : id.Scheme;
+        var scheme = id.SchemeOrHttp;
         var target = Target(scheme, kubelet.Host, id.Port, pathAndQuery);
         // An https node port is reached with the kubelet client certificate; plain http needs none.
         await proxy.ForwardAsync(request.Http, scheme == "https" ? kubelets.Http : transport.Http, target).ConfigureAwait(false);
@@ -90,7 +90,7 @@ internal sealed class ResourceProxyHandler(
             throw ApiException.BadRequest("address not allowed");
         }
 
-        var target = Target(id.Scheme.Length == 0 ? "http" : id.Scheme, address.ToString(), port, PathAndQuery(request));
+        var target = Target(id.SchemeOrHttp, address.ToString(), port, PathAndQuery(request));
         await proxy.ForwardAsync(request.Http, transport.Http, target).ConfigureAwait(false);
     }
 
@@ -105,7 +105,7 @@ internal sealed class ResourceProxyHandler(
         var info = request.Info;
         var id = ProxyId.Parse(info.Name!) ?? throw ApiException.BadRequest($"invalid service request \"{info.Name}\"");
         var (host, port) = await endpoints.PickAsync(info.Namespace!, info.Name!, id, request.Cancellation).ConfigureAwait(false);
-        var target = Target(id.Scheme.Length == 0 ? "http" : id.Scheme, host, port.ToString(CultureInfo.InvariantCulture), PathAndQuery(request));
+        var target = Target(id.SchemeOrHttp, host, port.ToString(CultureInfo.InvariantCulture), PathAndQuery(request));
         await proxy.ForwardAsync(request.Http, transport.Http, target).ConfigureAwait(false);
     }
 
