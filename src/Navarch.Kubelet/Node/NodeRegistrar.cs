@@ -126,7 +126,7 @@ public sealed class NodeRegistrar
         };
         try
         {
-            var created = await _client.CoreV1.CreateNodeAsync(node, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var created = Posted(await _client.CoreV1.CreateNodeAsync(node, cancellationToken: cancellationToken).ConfigureAwait(false));
             NodeLog.Registered(_logger, _options.NodeName);
             return created;
         }
@@ -150,8 +150,8 @@ public sealed class NodeRegistrar
             current.Status = BuildStatus(current.Status, Now(), await _runtimeProblem(cancellationToken).ConfigureAwait(false));
             try
             {
-                return await _client.CoreV1.ReplaceNodeStatusAsync(current, _options.NodeName, cancellationToken: cancellationToken)
-                    .ConfigureAwait(false);
+                return Posted(await _client.CoreV1.ReplaceNodeStatusAsync(current, _options.NodeName, cancellationToken: cancellationToken)
+                    .ConfigureAwait(false));
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < StatusUpdateRetries)
             {
@@ -209,10 +209,16 @@ public sealed class NodeRegistrar
         return new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
     }
 
+    /// <summary>Remembers whether the node the API server now holds says Ready, which sets the pace of the next update.</summary>
+    private V1Node Posted(V1Node node)
+    {
+        Volatile.Write(ref _postedReady, node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true);
+        return node;
+    }
+
     /// <param name="notReady">Why the node is not Ready, or null when it is.</param>
     internal V1NodeStatus BuildStatus(V1NodeStatus? previous, DateTime now, string? notReady = null)
     {
-        Volatile.Write(ref _postedReady, notReady is null);
         var capacity = new Dictionary<string, ResourceQuantity>
         {
             ["cpu"] = new(_info.CpuCount.ToString(CultureInfo.InvariantCulture)),
